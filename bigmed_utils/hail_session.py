@@ -1,0 +1,194 @@
+"""Start Hail once per process: local mode by default, a Spark cluster when one is configured.
+
+Local mode uses every core this process may use (CPU affinity and container CPU quota respected). Cluster
+mode is chosen by the ``spark_master`` parameter or ``BIGMED_SPARK_MASTER`` (``spark://host:7077``,
+``yarn``, ``k8s://...``); Hail's jar is then put on the driver and executor class paths with the Kryo
+settings Hail needs, so a generic Spark 3.5 cluster works without a Hail-specific installation.
+
+Examples
+--------
+>>> from bigmed_utils.hail_session import init_hail
+>>> hl = init_hail(work_dir="/tmp/bigmed-example")      # doctest: +SKIP
+>>> hl.utils.range_table(10).count()                     # doctest: +SKIP
+10
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from .errors import ParameterError
+
+log = logging.getLogger(__name__)
+
+ENV_SPARK_MASTER = "BIGMED_SPARK_MASTER"
+ENV_DRIVER_MEMORY = "BIGMED_DRIVER_MEMORY"
+ENV_WORK_DIR = "BIGMED_WORK_DIR"
+
+_MEMORY_RE = re.compile(r"^\d+[kmgt]$", re.IGNORECASE)
+
+_active: "HailConfig | None" = None
+
+
+@dataclass(frozen=True)
+class HailConfig:
+    """How the running Hail session was started (recorded in provenance)."""
+
+    master: str
+    cores: int | None
+    driver_memory: str
+    work_dir: str
+    log_file: str
+
+
+def available_cores() -> int:
+    """Cores this process may use: CPU affinity, capped by a cgroup v2/v1 CPU quota (containers)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _cgroup_cpu_quota()
+    if quota is not None:
+        cores = min(cores, max(1, math.floor(quota)))
+    return max(1, cores)
+
+
+def _cgroup_cpu_quota() -> float | None:
+    try:  # cgroup v2: "max 100000" or "200000 100000"
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1
+        quota = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
+        period = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
+        return None if quota <= 0 else quota / period
+    except (OSError, ValueError):
+        return None
+
+
+def default_driver_memory() -> str:
+    """A quarter of the machine's memory, between 1 and 8 GiB (6g on a 24 GiB machine)."""
+    gib = psutil.virtual_memory().total / 2**30
+    return f"{int(min(8, max(1, gib // 4)))}g"
+
+
+def hail_jar() -> Path:
+    """Path of the Hail jar inside the installed hail wheel."""
+    import hail
+
+    return Path(hail.__file__).parent / "backend" / "hail-all-spark.jar"
+
+
+def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dict[str, str]:
+    """The Spark configuration for local or cluster mode (pure; tested without starting Spark)."""
+    conf = {
+        "spark.driver.memory": driver_memory,
+        "spark.local.dir": str(work_dir / "spark"),
+        "spark.ui.enabled": "false",
+        # keep Spark from looking up anything beyond this machine when it binds its ports
+        "spark.driver.bindAddress": "127.0.0.1" if master is None else "0.0.0.0",
+    }
+    if master is None:
+        conf["spark.driver.host"] = "127.0.0.1"
+    else:
+        jar = str(hail_jar())
+        conf.update(
+            {
+                "spark.jars": jar,
+                "spark.driver.extraClassPath": jar,
+                "spark.executor.extraClassPath": jar,
+                "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
+                "spark.kryo.registrator": "is.hail.kryo.HailKryoRegistrator",
+            }
+        )
+    return conf
+
+
+def init_hail(
+    *,
+    spark_master: str | None = None,
+    driver_memory: str | None = None,
+    work_dir: str | os.PathLike | None = None,
+    cores: int | None = None,
+) -> Any:
+    """Start Hail (once per process) and return the ``hail`` module.
+
+    Parameters
+    ----------
+    spark_master
+        ``None`` for local mode, else a Spark master URL. Falls back to ``$BIGMED_SPARK_MASTER``.
+    driver_memory
+        JVM heap of the Spark driver, e.g. ``"6g"``. Falls back to ``$BIGMED_DRIVER_MEMORY``, then to
+        :func:`default_driver_memory`.
+    work_dir
+        Folder for Hail's ``tmp_dir``/``local_tmpdir``, ``spark.local.dir`` and the Hail log. Falls back
+        to ``$BIGMED_WORK_DIR`` (set by ``bigmed run`` to the run's working folder), then ``./.hail_tmp``.
+    cores
+        Local mode only: cores to use; default every core the process may use.
+
+    Returns
+    -------
+    module
+        The initialised ``hail`` module. A second call returns the running session unchanged.
+    """
+    global _active
+    import hail as hl
+
+    if _active is not None and hl.utils.java.Env._hc is not None:
+        return hl
+
+    master = spark_master or os.environ.get(ENV_SPARK_MASTER) or None
+    memory = driver_memory or os.environ.get(ENV_DRIVER_MEMORY) or default_driver_memory()
+    if not _MEMORY_RE.match(memory):
+        raise ParameterError(f"driver_memory: {memory!r} is not a JVM memory size such as '4g' or '512m'")
+    work = Path(work_dir or os.environ.get(ENV_WORK_DIR) or ".hail_tmp").resolve()
+    (work / "spark").mkdir(parents=True, exist_ok=True)
+    (work / "tmp").mkdir(parents=True, exist_ok=True)
+    log_file = work / "hail.log"
+
+    n_cores = None
+    if master is None:
+        n_cores = cores or available_cores()
+        spark_master_url = f"local[{n_cores}]"
+    else:
+        spark_master_url = master
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Hail was built and tested with Java 11")
+        hl.init(
+            master=spark_master_url,
+            spark_conf=spark_conf(master=master, driver_memory=memory, work_dir=work),
+            tmp_dir=str(work / "tmp"),
+            local_tmpdir=str(work / "tmp"),
+            log=str(log_file),
+            quiet=True,
+            append=True,
+            idempotent=True,
+            default_reference="GRCh38",
+        )
+    hl.spark_context().setLogLevel("ERROR")
+    _active = HailConfig(spark_master_url, n_cores, memory, str(work), str(log_file))
+    log.info("Hail started: %s", _active)
+    return hl
+
+
+def active_config() -> HailConfig | None:
+    """The configuration of the running Hail session, if one was started by :func:`init_hail`."""
+    return _active
+
+
+def stop_hail() -> None:
+    """Stop the running Hail session (tests that switch between local and cluster mode)."""
+    global _active
+    import hail as hl
+
+    if hl.utils.java.Env._hc is not None:
+        hl.stop()
+    _active = None

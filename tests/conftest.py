@@ -1,0 +1,37 @@
+"""Shared fixtures: one Hail session for the whole test run (as Hail's own suite does) and the synthetic
+demo data generated once per run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = REPO.parent / "shared" / "realdata"
+
+
+@pytest.fixture(scope="session")
+def hail_session(tmp_path_factory):
+    """The ``hail`` module, initialised once in local mode with its scratch in a temporary folder."""
+    from bigmed_utils.hail_session import init_hail
+
+    return init_hail(work_dir=tmp_path_factory.mktemp("hail"), driver_memory="3g")
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """The real public test files in ../shared/realdata (see SOURCES.md there); skip if absent."""
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not beside this checkout")
+    return REALDATA
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory) -> Path:
+    """The synthetic demo cohorts (``bigmed synth`` default seed), generated once per test run."""
+    from bigmed_utils import synthetic
+
+    out = tmp_path_factory.mktemp("synthetic")
+    synthetic.generate(out)
+    return out
