@@ -1,0 +1,120 @@
+"""The ``bigmed`` command: a thin layer over library functions.
+
+Exit codes: 0 success; 1 an analysis failed; 2 bad parameters, input or usage (nothing ran).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import AnalysisError, BigMedError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _die(err: BigMedError) -> None:
+    click.echo(f"bigmed: error: {err}", err=True)
+    sys.exit(EXIT_FAILED if isinstance(err, AnalysisError) else EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bigmed")
+def main() -> None:
+    """BigMed research environment: reproducible case reports for rare disease, sudden cardiac death and
+    colorectal cancer from parameterised notebooks. Research use only; not a medical device."""
+
+
+@main.command()
+@click.argument("analysis")
+@click.option("--params", "params_file", type=click.Path(dir_okay=False), help="YAML parameter file.")
+@click.option("-p", "--param", "overrides", multiple=True, metavar="KEY=VALUE", help="Set one parameter (repeatable).")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Output folder (created on success).")
+@click.option("--force", is_flag=True, help="Replace an existing output folder once the new run succeeded.")
+@click.option("--cell-timeout", type=int, default=None, help="Seconds any one notebook cell may run.")
+def run(analysis: str, params_file: str | None, overrides: tuple[str, ...], out: str, force: bool, cell_timeout: int | None) -> None:
+    """Run ANALYSIS (a notebook in notebooks/) into the folder --out.
+
+    Writes notebook.ipynb, report.html, summary.json and provenance.json into OUT, or nothing: a failed
+    run leaves OUT.failed/ with the partial notebook and error.txt.
+
+    \b
+    Example:
+      bigmed run rare_disease --params parameters/rare_disease/demo.yaml --out reports/RD001
+      bigmed run rare_disease --params case.yaml -p min_gq=30 -p "hpo_terms=[HP:0001250]" --out reports/x
+    """
+    from .params import parse_overrides
+    from .runner import run_analysis
+
+    if not params_file and not overrides:
+        raise click.UsageError("give --params FILE or at least one -p key=value")
+    try:
+        result = run_analysis(
+            analysis,
+            out=out,
+            params_file=params_file,
+            params=parse_overrides(overrides),
+            force=force,
+            cell_timeout=cell_timeout,
+        )
+    except BigMedError as err:
+        _die(err)
+    click.echo(f"done: {result.out}/report.html")
+
+
+@main.command()
+@click.argument("analysis")
+def params(analysis: str) -> None:
+    """List the parameters of ANALYSIS with type, default and help text."""
+    from .params import describe_params
+
+    try:
+        rows = describe_params(analysis)
+    except BigMedError as err:
+        _die(err)
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        click.echo(f"{r['name']:<{width}}  {r['type']}  [default: {r['default']}]")
+        if r["help"]:
+            click.echo(f"{'':<{width}}    {r['help']}")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the cohorts into.")
+@click.option("--seed", type=int, default=2016, show_default=True, help="Random seed (same seed, same bytes).")
+@click.option("--scale", type=click.Choice(["demo", "wgs"]), default="demo", show_default=True)
+@click.option("--cases", type=int, default=None, help="Number of rare-disease cases (default: all).")
+def synth(out: str, seed: int, scale: str, cases: int | None) -> None:
+    """Write synthetic cohorts (with their truth) for teaching, tests and benchmarks."""
+    from . import synthetic
+
+    try:
+        path = synthetic.generate(out, seed=seed, scale=scale, cases=cases)
+    except BigMedError as err:
+        _die(err)
+    click.echo(f"synthetic data written to {path}")
+
+
+@main.command()
+@click.option("--out", default="reports/demo", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the demo reports.")
+def demo(out: str) -> None:
+    """Generate the demo data (data/demo) and run every analysis on its demo parameters."""
+    from .demo import run_demo
+
+    try:
+        results = run_demo(out=out, echo=click.echo)
+    except BigMedError as err:
+        _die(err)
+    failed = [name for name, res in results.items() if isinstance(res, Exception)]
+    if failed:
+        click.echo(f"bigmed: error: demo failed for {', '.join(failed)}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

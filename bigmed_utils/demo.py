@@ -1,0 +1,67 @@
+"""``make demo`` / ``bigmed demo``: synthetic demo data, then every analysis on its demo parameters.
+
+The demo parameter files (``parameters/<analysis>/demo.yaml``) point at ``data/demo/`` of the project,
+so the data are generated there (once; a half-written folder is never mistaken for a complete one).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+from .runner import available_analyses, default_notebooks_dir, run_analysis
+
+DEMO_SEED = 2016
+
+
+def project_root() -> Path:
+    """The project folder holding ``notebooks/`` and ``parameters/``."""
+    return default_notebooks_dir().resolve().parent
+
+
+def ensure_demo_data(data: str | Path | None = None, *, echo: Callable[[str], None] = print) -> Path:
+    """Generate the synthetic demo data into ``data`` (default ``data/demo``) unless already complete."""
+    from . import synthetic
+
+    folder = Path(data) if data else project_root() / "data" / "demo"
+    stamp = folder / ".complete"
+    if stamp.is_file():
+        return folder
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    echo(f"generating synthetic demo data in {folder} ...")
+    synthetic.generate(tmp, seed=DEMO_SEED)
+    (tmp / ".complete").write_text(f"seed {DEMO_SEED}\n")
+    if folder.exists():
+        shutil.rmtree(folder)
+    tmp.rename(folder)
+    return folder
+
+
+def demo_parameter_files() -> dict[str, Path]:
+    """``{analysis: parameters/<analysis>/demo.yaml}`` for every analysis that has a notebook."""
+    params_dir = project_root() / "parameters"
+    return {
+        name: params_dir / name / "demo.yaml"
+        for name in available_analyses()
+        if (params_dir / name / "demo.yaml").is_file()
+    }
+
+
+def run_demo(*, out: str | Path = "reports/demo", echo: Callable[[str], None] = print) -> dict[str, object]:
+    """Run every analysis on its demo parameters into ``out/<analysis>``; return results or exceptions."""
+    ensure_demo_data(echo=echo)
+    results: dict[str, object] = {}
+    for name, params_file in demo_parameter_files().items():
+        echo(f"running {name} ...")
+        try:
+            res = run_analysis(name, params_file=params_file, out=Path(out) / name, force=True)
+            results[name] = res
+            echo(f"  report: {res.out / 'report.html'}")
+        except Exception as err:  # noqa: BLE001 - one failing demo must not hide the others
+            results[name] = err
+            echo(f"  FAILED: {err}")
+    if not results:
+        echo("no analysis notebook with demo parameters yet")
+    return results

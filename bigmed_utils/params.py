@@ -1,0 +1,392 @@
+"""Parameters of every analysis: one pydantic model each, YAML loading, and errors that name the parameter.
+
+The same parameter name means the same thing in every analysis (see ARCHITECTURE.md, "Contracts"). A
+notebook's first code cell (tagged ``parameters``) holds the defaults of the synthetic demo case; the next
+cell calls :func:`validate_params`, so a wrong type, a missing input file or an unknown key fails there,
+before Hail starts. ``bigmed run`` validates the same way before it starts a kernel.
+
+Paths in a parameter file are relative to the folder of that file; paths given on the command line
+(``-p vcf=...``) are relative to the current folder.
+
+Examples
+--------
+>>> from bigmed_utils.params import validate_params
+>>> validate_params("rare_disease", {"case_id": "X", "vcf": "missing.vcf.gz"})  # doctest: +SKIP
+Traceback (most recent call last):
+bigmed_utils.errors.ParameterError: rare_disease: parameter 'vcf': file not found: missing.vcf.gz
+"""
+
+from __future__ import annotations
+
+import re
+from types import UnionType
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Mapping, Union, get_args, get_origin
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from .errors import ParameterError
+
+# ---------------------------------------------------------------------------------------------------------
+# Field types shared by all analyses
+
+
+def _resolve(value: Path, info: ValidationInfo) -> Path:
+    base = (info.context or {}).get("base_dir")
+    return value if value.is_absolute() or base is None else Path(base) / value
+
+
+def _existing_file(value: Path, info: ValidationInfo) -> Path:
+    path = _resolve(Path(value).expanduser(), info)
+    if not path.is_file():
+        raise ValueError(f"file not found: {value}")
+    return path.resolve()
+
+
+def _existing_path(value: Path, info: ValidationInfo) -> Path:
+    path = _resolve(Path(value).expanduser(), info)
+    if not path.exists():
+        raise ValueError(f"file or folder not found: {value}")
+    return path.resolve()
+
+
+def _any_path(value: Path, info: ValidationInfo) -> Path:
+    return _resolve(Path(value).expanduser(), info).resolve()
+
+
+#: an input file that must exist (resolved against the parameter file's folder)
+InputFile = Annotated[Path, AfterValidator(_existing_file)]
+#: an input file or folder that must exist (e.g. a folder of OMOP tables)
+InputPath = Annotated[Path, AfterValidator(_existing_path)]
+#: a path that may not exist yet (e.g. an in-house database that the run creates)
+OutputPath = Annotated[Path, AfterValidator(_any_path)]
+
+_HPO_RE = re.compile(r"^HP:\d{7}$")
+
+
+def _hpo_id(value: str) -> str:
+    if not _HPO_RE.match(value):
+        raise ValueError(f"{value!r} is not an HPO id of the form HP:0000000")
+    return value
+
+
+HpoId = Annotated[str, AfterValidator(_hpo_id)]
+#: identifiers become folder names and report titles: letters, digits, '.', '_' and '-' only
+SafeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+GenomeBuild = Literal["GRCh38", "GRCh37"]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class AnalysisParams(BaseModel):
+    """Parameters every analysis takes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    genome_build: GenomeBuild = Field("GRCh38", description="Reference genome of the input files.")
+    spark_master: str | None = Field(
+        None, description="Spark master URL (spark://host:7077, yarn); empty = local mode on this machine."
+    )
+    driver_memory: str | None = Field(
+        None, pattern=r"^\d+[kmgtKMGT]$", description="JVM heap of the Hail driver, e.g. '6g'."
+    )
+    pseudonymise: bool = Field(False, description="Replace patient and sample ids by keyed pseudonyms in outputs.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One model per analysis
+
+
+class RareDiseaseParams(AnalysisParams):
+    """A family's VCF and the proband's phenotypes → ranked, ACMG-classified candidates."""
+
+    case_id: SafeId = Field(description="Case identifier (report title and output folder).")
+    vcf: InputFile = Field(description="VCF (bgzipped or plain) with a VEP CSQ annotation.")
+    ped: InputFile = Field(description="PED file of the family (6 columns).")
+    proband: str = Field(description="Sample id of the proband, as in the VCF and PED.")
+    hpo_terms: list[HpoId] = Field(default_factory=list, description="Observed phenotypes as HPO ids.")
+    phenopacket: InputFile | None = Field(None, description="GA4GH Phenopacket v2 JSON with the phenotypes.")
+    clinical_note: InputFile | None = Field(None, description="Free-text clinical note (plain text file).")
+    gene_panel: list[str] | InputFile | None = Field(
+        None, description="Restrict to these genes: a list of symbols or a file with one symbol per line."
+    )
+    inhouse_db: OutputPath | None = Field(None, description="In-house variant database (Hail Table folder).")
+    min_gq: int = Field(20, ge=0, description="Minimum genotype quality of a call.")
+    min_dp: int = Field(6, ge=0, description="Minimum read depth of a call.")
+    het_ab_min: Fraction = Field(0.2, description="Lowest allele balance of a heterozygous call.")
+    het_ab_max: Fraction = Field(0.8, description="Highest allele balance of a heterozygous call.")
+    homref_ab_max: Fraction = Field(0.02, description="Highest allele balance of a hom-ref call.")
+    homalt_ab_min: Fraction = Field(0.98, description="Lowest allele balance of a hom-alt call.")
+    require_pass: bool = Field(True, description="Keep only sites whose FILTER is PASS.")
+    max_af_de_novo: Fraction = Field(0.001, description="Population AF ceiling for de novo candidates.")
+    max_af_dominant: Fraction = Field(0.001, description="Population AF ceiling for dominant candidates.")
+    max_af_recessive: Fraction = Field(0.01, description="Population AF ceiling for homozygous/X-linked candidates.")
+    max_af_compound_het: Fraction = Field(0.02, description="Population AF ceiling for compound-het candidates.")
+    top_n: int = Field(10, ge=1, description="Candidates shown in the report.")
+
+    @model_validator(mode="after")
+    def _needs_phenotypes(self) -> "RareDiseaseParams":
+        if not (self.hpo_terms or self.phenopacket or self.clinical_note):
+            raise ValueError("give the phenotypes as hpo_terms, phenopacket or clinical_note")
+        return self
+
+
+CardiacCondition = Literal["long_qt", "brugada", "hcm", "acm", "cpvt"]
+
+
+class SuddenCardiacDeathParams(AnalysisParams):
+    """A family with an inherited cardiac condition: panel genetics, ECG, risk score, cascade screening."""
+
+    family_id: SafeId = Field(description="Family identifier, as in the PED.")
+    vcf: InputFile = Field(description="Joint VCF of the tested family members (VEP CSQ annotated).")
+    ped: InputFile = Field(description="PED file of the family.")
+    proband: str = Field(description="Individual id of the proband.")
+    conditions: list[CardiacCondition] = Field(
+        default_factory=lambda: ["long_qt", "brugada", "hcm", "acm", "cpvt"],
+        description="Gene panels to screen (long_qt, brugada, hcm, acm, cpvt).",
+    )
+    ecg: InputFile | None = Field(None, description="ECG visits (CSV: person_id, date, sex, rr_s, qt_ms, ...).")
+    echo: InputFile | None = Field(None, description="Echocardiography (CSV: max wall thickness, LA, LVOT).")
+    clinical: InputFile | None = Field(None, description="Clinical history per person (CSV).")
+
+
+class ColorectalCancerParams(AnalysisParams):
+    """One patient's molecular tumour-board report."""
+
+    patient_id: SafeId = Field(description="Patient identifier.")
+    maf: InputFile | None = Field(None, description="Somatic MAF (one or many tumours).")
+    vcf: InputFile | None = Field(None, description="VEP-annotated somatic VCF (instead of a MAF).")
+    tumor_sample: str | None = Field(None, description="Tumour sample barcode in the MAF/VCF; default patient_id-T.")
+    clinical: InputPath | None = Field(None, description="Clinical CSV or a folder of OMOP tables.")
+    callable_mb: float = Field(38.0, gt=0, description="Callable size of the assay in megabases (TMB denominator).")
+    msi_score: float | None = Field(None, ge=0, description="MSIsensor-style score (% unstable sites).")
+    msi_threshold: float = Field(10.0, gt=0, description="MSI-H threshold of the assay (10 tumour-normal, 20 tumour-only).")
+    mmr_ihc: Literal["deficient", "proficient"] | None = Field(None, description="Mismatch-repair immunohistochemistry.")
+
+
+class ColorectalCohortParams(AnalysisParams):
+    """Cohort analysis: oncoplot, survival by molecular group, Cox model, EHR selection."""
+
+    case_id: SafeId = Field("crc_cohort", description="Name of the cohort run.")
+    maf: InputFile = Field(description="Somatic MAF of the cohort.")
+    clinical: InputPath = Field(description="Clinical CSV or a folder of OMOP tables.")
+    ehr: InputPath | None = Field(None, description="Folder of OMOP CDM tables for patient selection.")
+    icd10: list[str] = Field(default_factory=lambda: ["C18", "C19", "C20"], description="ICD-10 prefixes to select.")
+    callable_mb: float = Field(38.0, gt=0, description="Callable size of the assay in megabases.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Registry
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """What the runner knows about an analysis."""
+
+    name: str
+    title: str
+    model: type[AnalysisParams]
+    id_key: str
+    summary_keys: tuple[str, ...]
+
+
+ANALYSES: dict[str, AnalysisSpec] = {
+    spec.name: spec
+    for spec in (
+        AnalysisSpec(
+            "rare_disease",
+            "Rare disease: ranked candidate variants",
+            RareDiseaseParams,
+            "case_id",
+            ("qc", "phenotypes", "candidates"),
+        ),
+        AnalysisSpec(
+            "sudden_cardiac_death",
+            "Sudden cardiac death: family genetics, ECG, risk and cascade screening",
+            SuddenCardiacDeathParams,
+            "family_id",
+            ("proband", "findings", "qtc", "hcm_risk_scd", "cascade", "segregation"),
+        ),
+        AnalysisSpec(
+            "colorectal_cancer",
+            "Colorectal cancer: molecular tumour-board report",
+            ColorectalCancerParams,
+            "patient_id",
+            ("tmb", "msi", "drivers", "actionable", "resistance"),
+        ),
+        AnalysisSpec(
+            "colorectal_cohort",
+            "Colorectal cancer cohort: molecular groups and outcomes",
+            ColorectalCohortParams,
+            "case_id",
+            ("n_patients", "km", "cox", "log_rank"),
+        ),
+    )
+}
+
+ID_KEYS = ("case_id", "family_id", "patient_id")
+
+
+def analysis_spec(analysis: str) -> AnalysisSpec | None:
+    """The registered spec of ``analysis``, or ``None`` for a notebook without a model (e.g. a new one)."""
+    return ANALYSES.get(analysis)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Validation and loading
+
+
+def _format_errors(analysis: str, err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        # pydantic reports union members as extra loc parts (e.g. 'vcf.function-after[...]'): keep the field
+        field = str(e["loc"][0]) if e["loc"] else ""
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            parts.append(f"unknown parameter '{field}'")
+        elif e["type"] == "missing":
+            parts.append(f"parameter '{field}' is required")
+        elif field:
+            parts.append(f"parameter '{field}': {msg}")
+        else:
+            parts.append(msg)
+    # a union reports the same field once per member: keep the first message of each field
+    seen: dict[str, str] = {}
+    for p in parts:
+        key = p.split(":")[0]
+        seen.setdefault(key, p)
+    return f"{analysis}: " + "; ".join(seen.values())
+
+
+def validate_params(
+    analysis: str, params: Mapping[str, Any], *, base_dir: str | Path | None = None
+) -> AnalysisParams:
+    """Validate ``params`` against the model of ``analysis``.
+
+    Parameters
+    ----------
+    analysis
+        Analysis name (``rare_disease``, ``sudden_cardiac_death``, ``colorectal_cancer``, ``colorectal_cohort``).
+    params
+        Parameter values; relative paths are resolved against ``base_dir`` (default: the current folder).
+    base_dir
+        Folder that relative paths are relative to.
+
+    Returns
+    -------
+    AnalysisParams
+        The validated, frozen parameters with absolute paths.
+
+    Raises
+    ------
+    ParameterError
+        One line naming every parameter at fault.
+    """
+    spec = analysis_spec(analysis)
+    if spec is None:
+        raise ParameterError(f"unknown analysis '{analysis}' (known: {', '.join(sorted(ANALYSES))})")
+    try:
+        return spec.model.model_validate(dict(params), context={"base_dir": base_dir})
+    except ValidationError as err:
+        raise ParameterError(_format_errors(analysis, err)) from None
+
+
+def params_from_namespace(analysis: str, namespace: Mapping[str, Any]) -> AnalysisParams:
+    """Validate the parameters a notebook holds as variables (its ``parameters`` cell plus injected ones).
+
+    Used in the second cell of every analysis notebook::
+
+        params = bm.params_from_namespace("rare_disease", globals())
+    """
+    spec = analysis_spec(analysis)
+    if spec is None:
+        raise ParameterError(f"unknown analysis '{analysis}'")
+    fields = spec.model.model_fields
+    return validate_params(analysis, {k: namespace[k] for k in fields if k in namespace})
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML parameter file into a dict (no validation; paths stay as written)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"parameter file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ParameterError(f"{path}{where}: not valid YAML ({getattr(err, 'problem', err)})") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path}: a parameter file must be a mapping of name: value")
+    return data
+
+
+def parse_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Parse ``key=value`` pairs from the command line; values are read as YAML (``-p hpo_terms=[HP:0001250]``)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"-p {pair!r}: expected key=value")
+        try:
+            out[key.strip()] = yaml.safe_load(value) if value.strip() else None
+        except yaml.YAMLError:
+            out[key.strip()] = value
+    return out
+
+
+def to_jsonable(params: BaseModel) -> dict[str, Any]:
+    """Parameters as plain JSON values (paths as strings), for papermill and provenance."""
+    return params.model_dump(mode="json")
+
+
+def describe_params(analysis: str) -> list[dict[str, str]]:
+    """Each parameter of ``analysis`` with its type, default and help text (``bigmed params``)."""
+    spec = analysis_spec(analysis)
+    if spec is None:
+        raise ParameterError(f"unknown analysis '{analysis}' (known: {', '.join(sorted(ANALYSES))})")
+    rows = []
+    common = set(AnalysisParams.model_fields)
+    ordered = sorted(spec.model.model_fields.items(), key=lambda kv: kv[0] in common)  # own fields first
+    for name, field in ordered:
+        if field.is_required():
+            default = "(required)"
+        elif field.default_factory is not None:
+            default = repr(field.default_factory())
+        else:
+            default = repr(field.default)
+        rows.append(
+            {"name": name, "type": _type_name(field.annotation, field.metadata), "default": default, "help": field.description or ""}
+        )
+    return rows
+
+
+_VALIDATOR_NAMES = {_existing_file: "file", _existing_path: "file or folder", _any_path: "path", _hpo_id: "HPO id"}
+
+
+def _type_name(tp: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> str:
+    """A readable type for ``bigmed params`` (``file``, ``list of HPO id``, ``'GRCh38' | 'GRCh37'``)."""
+    for meta in metadata:
+        if isinstance(meta, AfterValidator) and meta.func in _VALIDATOR_NAMES:
+            return _VALIDATOR_NAMES[meta.func]
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Annotated:
+        return _type_name(args[0], args[1:])
+    if origin in (Union, UnionType):
+        return " | ".join(_type_name(a) for a in args)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if tp is type(None):
+        return "None"
+    return getattr(tp, "__name__", str(tp))

@@ -1,0 +1,318 @@
+"""Run one analysis notebook with papermill into an output folder that is complete or absent.
+
+``run_analysis`` (behind ``bigmed run``) validates the parameters before any kernel starts, executes
+``notebooks/ANALYSIS.ipynb`` in ``DIR.partial/``, then writes ``report.html``, checks ``summary.json`` and
+writes ``provenance.json``; only then is ``DIR.partial`` renamed to ``DIR``. On failure the partial
+notebook and ``error.txt`` are kept in ``DIR.failed/`` and the error names the failing cell. An existing
+``DIR`` is replaced only with ``force=True`` (and then only once the new run has succeeded).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from . import provenance as prov
+from .errors import (
+    AnalysisError,
+    AnalysisTimeoutError,
+    BigMedError,
+    KernelDiedError,
+    OutputExistsError,
+    ParameterError,
+)
+from .hail_session import ENV_WORK_DIR
+from .kernel import ENV_KERNEL_LOG, LocalKernelManager
+from .params import ID_KEYS, analysis_spec, read_params_file, to_jsonable, validate_params
+from .report import render_report
+from .summary import ENV_OUTPUT_DIR, SUMMARY_FILE, validate_summary
+
+log = logging.getLogger(__name__)
+
+ENV_NOTEBOOKS_DIR = "BIGMED_NOTEBOOKS_DIR"
+NOTEBOOK_FILE = "notebook.ipynb"
+REPORT_FILE = "report.html"
+ERROR_FILE = "error.txt"
+_WORK = ".work"
+
+
+@dataclass
+class RunResult:
+    """A finished run: its folder and what it wrote."""
+
+    out: Path
+    summary: dict[str, Any]
+    provenance: dict[str, Any] = field(repr=False)
+
+
+def default_notebooks_dir() -> Path:
+    """``$BIGMED_NOTEBOOKS_DIR``, else the project's ``notebooks/`` (source checkout), else ``./notebooks``."""
+    env = os.environ.get(ENV_NOTEBOOKS_DIR)
+    if env:
+        return Path(env)
+    beside_package = Path(__file__).resolve().parents[1] / "notebooks"
+    return beside_package if beside_package.is_dir() else Path("notebooks").resolve()
+
+
+def available_analyses(notebooks_dir: str | Path | None = None) -> list[str]:
+    """Analyses that have a notebook (``notebooks/<analysis>.ipynb``)."""
+    folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    return sorted(p.stem for p in folder.glob("*.ipynb"))
+
+
+def notebook_path(analysis: str, notebooks_dir: str | Path | None = None) -> Path:
+    """The notebook of ``analysis``; :class:`ParameterError` naming the known ones if there is none."""
+    folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    path = folder / f"{analysis}.ipynb"
+    if not path.is_file():
+        known = ", ".join(available_analyses(folder)) or "none"
+        raise ParameterError(f"unknown analysis '{analysis}': no notebook {path.name} (available: {known})")
+    return path
+
+
+def resolve_params(
+    analysis: str,
+    *,
+    params_file: str | Path | None = None,
+    params: Mapping[str, Any] | None = None,
+    notebook: Path | None,
+) -> dict[str, Any]:
+    """Merge a parameter file and overrides and validate them; return plain JSON values.
+
+    Paths in ``params_file`` are relative to its folder, paths in ``params`` to the current folder.
+    Analyses without a registered model (a new notebook) are checked against the names in the
+    notebook's ``parameters`` cell.
+    """
+    from_file = read_params_file(params_file) if params_file else {}
+    overrides = dict(params or {})
+    spec = analysis_spec(analysis)
+    if spec is None:
+        import papermill
+
+        assert notebook is not None, "an analysis without a model needs its notebook"
+
+        known = set(papermill.inspect_notebook(str(notebook)))
+        unknown = [k for k in sorted({*from_file, *overrides}) if k not in known]
+        if unknown:
+            raise ParameterError(f"{analysis}: unknown parameter '{unknown[0]}' (known: {', '.join(sorted(known))})")
+        return {**from_file, **overrides}
+    base = Path(params_file).resolve().parent if params_file else Path.cwd()
+    merged = {**_absolute_paths(spec.model, from_file, base), **_absolute_paths(spec.model, overrides, Path.cwd())}
+    return to_jsonable(validate_params(analysis, merged))
+
+
+def _absolute_paths(model: type, values: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """Make relative path values absolute against ``base`` (only for fields whose type admits a path)."""
+    out = dict(values)
+    for name, value in values.items():
+        field_info = model.model_fields.get(name)
+        if field_info is None or not isinstance(value, str) or not value:
+            continue
+        if "Path" in repr(field_info.annotation) and not Path(value).expanduser().is_absolute():
+            out[name] = str(base / value)
+    return out
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _sibling(out: Path, suffix: str) -> Path:
+    return out.with_name(out.name + suffix)
+
+
+def _fail(out: Path, partial: Path | None, message: str, detail: str) -> Path:
+    """Keep what a failed run produced in ``DIR.failed/`` (replacing an older failure) with ``error.txt``."""
+    failed = _sibling(out, ".failed")
+    if failed.exists():
+        shutil.rmtree(failed)
+    if partial is not None and partial.exists():
+        shutil.rmtree(partial / _WORK / "tmp", ignore_errors=True)
+        shutil.rmtree(partial / _WORK / "spark", ignore_errors=True)
+        partial.rename(failed)
+    else:
+        failed.mkdir(parents=True)
+    (failed / ERROR_FILE).write_text(message + "\n\n" + detail, encoding="utf-8")
+    return failed
+
+
+def _execution_error(analysis: str, err: BaseException) -> AnalysisError:
+    """Translate papermill/nbclient exceptions into one line naming the cell and the error."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(err, PapermillExecutionError):
+        evalue = str(err.evalue).strip().splitlines()[0] if str(err.evalue).strip() else ""
+        return AnalysisError(f"{analysis}: cell {err.exec_count} failed: {err.ename}: {evalue}")
+    if isinstance(err, CellTimeoutError):
+        return AnalysisTimeoutError(f"{analysis}: a cell ran longer than the time limit ({err})")
+    if isinstance(err, DeadKernelError) or "Kernel died" in str(err):
+        return KernelDiedError(f"{analysis}: the kernel died (out of memory or killed): {err}")
+    return AnalysisError(f"{analysis}: {type(err).__name__}: {err}")
+
+
+def run_analysis(
+    analysis: str,
+    *,
+    out: str | Path,
+    params_file: str | Path | None = None,
+    params: Mapping[str, Any] | None = None,
+    force: bool = False,
+    cell_timeout: int | None = None,
+    notebooks_dir: str | Path | None = None,
+    kernel_name: str | None = None,
+) -> RunResult:
+    """Execute one analysis notebook and write its complete output folder.
+
+    Parameters
+    ----------
+    analysis
+        Notebook name in ``notebooks/`` (``rare_disease``, ``sudden_cardiac_death``, ...).
+    out
+        Output folder; it appears only when the run succeeded.
+    params_file
+        YAML parameter file (paths relative to its folder).
+    params
+        Parameter overrides (paths relative to the current folder).
+    force
+        Replace an existing ``out`` (after the new run succeeded).
+    cell_timeout
+        Seconds any one cell may run; ``None`` = no limit.
+    notebooks_dir
+        Folder of analysis notebooks (default :func:`default_notebooks_dir`).
+    kernel_name
+        Jupyter kernel; default the notebook's own (``python3`` = this environment).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ParameterError, OutputExistsError
+        Before anything runs; ``DIR.failed/error.txt`` says why.
+    AnalysisError
+        The notebook failed (``KernelDiedError`` and ``AnalysisTimeoutError`` are transient).
+    """
+    import papermill as pm
+
+    out = Path(out).resolve()
+    partial = _sibling(out, ".partial")
+    if out.exists() and not force:
+        raise OutputExistsError(f"output folder exists: {out} (use --force to replace it)")
+    started = prov.now()
+    try:
+        if analysis_spec(analysis) is not None:  # bad parameters are named before a missing notebook
+            values = resolve_params(analysis, params_file=params_file, params=params, notebook=None)
+            notebook = notebook_path(analysis, notebooks_dir)
+        else:
+            notebook = notebook_path(analysis, notebooks_dir)
+            values = resolve_params(analysis, params_file=params_file, params=params, notebook=notebook)
+        inputs = prov.hash_inputs(values)
+    except BigMedError as err:
+        _fail(out, None, str(err), "The run stopped before the notebook started.\n")
+        raise
+
+    if partial.exists():  # left by a run that was killed: never a result
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    work = partial / _WORK
+    try:
+        env = {ENV_OUTPUT_DIR: str(partial), ENV_WORK_DIR: str(work), ENV_KERNEL_LOG: str(partial / "logs" / "kernel.log")}
+        with _environment(**env):
+            pm.execute_notebook(
+                str(notebook),
+                str(partial / NOTEBOOK_FILE),
+                parameters=values,
+                cwd=str(partial),
+                kernel_name=kernel_name,
+                execution_timeout=cell_timeout,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=True,
+                kernel_manager_class=LocalKernelManager,
+            )
+        summary_path = partial / SUMMARY_FILE
+        if not summary_path.is_file():
+            raise AnalysisError(f"{analysis}: the notebook finished without writing {SUMMARY_FILE}")
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        validate_summary(summary, analysis=analysis)
+        finished = prov.now()
+        record = prov.build_provenance(
+            analysis=analysis,
+            params=values,
+            inputs=inputs,
+            started=started,
+            finished=finished,
+            hail={
+                "spark_master": values.get("spark_master") or os.environ.get("BIGMED_SPARK_MASTER") or "local",
+                "driver_memory": values.get("driver_memory") or os.environ.get("BIGMED_DRIVER_MEMORY"),
+            },
+        )
+        spec = analysis_spec(analysis)
+        id_key = spec.id_key if spec else next((k for k in ID_KEYS if k in summary), ID_KEYS[0])
+        html = render_report(
+            partial / NOTEBOOK_FILE,
+            title=spec.title if spec else analysis.replace("_", " ").capitalize(),
+            id_label=id_key,
+            case_id=str(summary.get(id_key, values.get(id_key, ""))),
+            params=values,
+            provenance=record,
+            hide_paths=(partial, out, out.parent, Path.cwd()),
+        )
+        (partial / REPORT_FILE).write_text(html, encoding="utf-8")
+        (partial / prov.PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        _tidy_work(partial)
+    except BaseException as err:  # noqa: BLE001 - every failure, even Ctrl-C, must leave DIR.failed
+        translated = err if isinstance(err, BigMedError) else _execution_error(analysis, err)
+        if isinstance(err, KeyboardInterrupt):
+            translated = AnalysisError(f"{analysis}: interrupted")
+        failed = _fail(out, partial, str(translated), traceback.format_exc())
+        log.info("%s (partial notebook kept in %s)", translated, failed)
+        if isinstance(err, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise translated from None
+
+    _publish(partial, out)
+    return RunResult(out=out, summary=summary, provenance=record)
+
+
+def _tidy_work(partial: Path) -> None:
+    """Keep the Hail log as ``logs/hail.log``; drop the scratch folder."""
+    work = partial / _WORK
+    hail_log = work / "hail.log"
+    if hail_log.is_file():
+        (partial / "logs").mkdir(exist_ok=True)
+        hail_log.rename(partial / "logs" / "hail.log")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _publish(partial: Path, out: Path) -> None:
+    """Rename ``DIR.partial`` to ``DIR``; an older ``DIR`` (``force``) is removed only after the swap."""
+    old = None
+    if out.exists():
+        old = _sibling(out, f".replaced-{os.getpid()}")
+        out.rename(old)
+    partial.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    stale = _sibling(out, ".failed")
+    if stale.exists():  # an earlier failure of this case is superseded by this success
+        shutil.rmtree(stale)
