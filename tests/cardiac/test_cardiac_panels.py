@@ -1,0 +1,78 @@
+"""Gene panels (ClinGen curations) and maximum credible allele frequencies (Whiffin et al. 2017)."""
+
+import pytest
+from scipy.stats import poisson
+
+from bigmed_utils.cardiac import max_credible_af, max_tolerated_ac, panel, panel_genes
+from bigmed_utils.cardiac.panels import allele_frequency_ceilings, whiffin_max_af
+from bigmed_utils.errors import ParameterError
+
+
+def test_long_qt_definitive_typical_genes_are_the_adler_three_plus_calmodulins():
+    lqt = panel("long_qt", min_classification="definitive")
+    typical = set(lqt.loc[lqt["scope"] == "typical LQTS", "gene"])
+    assert typical == {"KCNQ1", "KCNH2", "SCN5A"}  # Adler et al. Circulation 2020;141:418
+    assert {"CALM1", "CALM2", "CALM3"} <= set(lqt["gene"])
+    trdn = panel("LQTS").set_index("gene").loc["TRDN"]
+    assert (trdn["classification"], trdn["inheritance"]) == ("strong", "AR")
+
+
+def test_brugada_panel_is_scn5a_only():
+    assert panel_genes("brugada") == ["SCN5A"]  # Hosseini et al. Circulation 2018;138:1195
+
+
+def test_hcm_definitive_genes_are_the_eight_sarcomere_genes():
+    genes = set(panel("hcm", min_classification="definitive")["gene"])
+    assert genes == {"MYBPC3", "MYH7", "TNNT2", "TNNI3", "TPM1", "ACTC1", "MYL2", "MYL3"}
+    assert {"CSRP3", "TNNC1", "JPH2"} <= set(panel("hcm")["gene"])  # moderate (Ingles et al. 2019)
+
+
+def test_acm_panel_definitive_and_moderate_genes():
+    acm = panel("ARVC").set_index("gene")["classification"]
+    assert set(acm[acm == "definitive"].index) == {"PKP2", "DSP", "DSG2", "DSC2", "JUP", "TMEM43"}
+    assert acm["DES"] == "moderate" and acm["PLN"] == "moderate"  # James et al. 2021
+
+
+def test_cpvt_panel_and_recessive_genes():
+    cpvt = panel("cpvt").set_index("gene")
+    assert set(cpvt.index) == {"RYR2", "CASQ2", "TRDN", "CALM1", "CALM2", "CALM3", "TECRL"}
+    assert set(cpvt.index[cpvt["inheritance"] == "AR"]) == {"CASQ2", "TRDN", "TECRL"}
+
+
+def test_multi_condition_panel_keeps_one_row_per_condition_and_sources():
+    both = panel(["long_qt", "brugada"])
+    assert (both["gene"] == "SCN5A").sum() == 2
+    assert both["source"].str.len().gt(10).all() and both["source_date"].str.match(r"\d{4}-\d\d-\d\d").all()
+    assert set(panel("all")["condition"]) == {"long_qt", "brugada", "hcm", "acm", "cpvt"}
+
+
+def test_unknown_condition_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="unknown condition 'DCMX'"):
+        panel("DCMX")
+
+
+def test_hcm_maximum_credible_af_is_the_published_4e_5():
+    # Whiffin et al. Genet Med 2017;19:1151: HCM prevalence 1/500, allelic contribution 0.02, penetrance 0.5
+    assert max_credible_af("hcm") == pytest.approx(4.0e-5, rel=1e-12)
+    assert whiffin_max_af(prevalence=1 / 500, allelic_heterogeneity=0.02, penetrance=0.5) == pytest.approx(4e-5)
+
+
+def test_every_ceiling_is_far_below_one_percent_and_overridable():
+    table = allele_frequency_ceilings()
+    assert (table["max_credible_af"] < 1e-3).all()
+    assert max_credible_af("long_qt", allelic_heterogeneity=0.1) == pytest.approx(2 * max_credible_af("long_qt"))
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        max_credible_af("hcm", prevalance=0.1)
+
+
+def test_biallelic_formula():
+    # q = allelic * sqrt(prevalence * genetic / penetrance)
+    assert whiffin_max_af(prevalence=1e-4, allelic_heterogeneity=0.5, penetrance=1.0,
+                          inheritance="biallelic") == pytest.approx(0.005)
+
+
+def test_max_tolerated_allele_count_is_the_one_sided_poisson_quantile():
+    ac = max_tolerated_ac(4e-5, allele_number=121_412)
+    lam = 121_412 * 4e-5
+    assert poisson.cdf(ac, lam) >= 0.95 > poisson.cdf(ac - 1, lam)
+    assert ac == 9
