@@ -92,12 +92,12 @@ def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dic
         "spark.driver.memory": driver_memory,
         "spark.local.dir": str(work_dir / "spark"),
         "spark.ui.enabled": "false",
-        # keep Spark from looking up anything beyond this machine when it binds its ports
-        "spark.driver.bindAddress": "127.0.0.1" if master is None else "0.0.0.0",
     }
-    if master is None:
+    if master is None or _is_loopback(master):
+        # local mode, or a cluster on this machine: bind to loopback only, never a network interface
         conf["spark.driver.host"] = "127.0.0.1"
-    else:
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+    if master is not None:
         jar = str(hail_jar())
         conf.update(
             {
@@ -109,6 +109,11 @@ def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dic
             }
         )
     return conf
+
+
+def _is_loopback(master: str) -> bool:
+    host = re.sub(r"^\w+://", "", master).split(":")[0].split("/")[0]
+    return host in ("127.0.0.1", "localhost", "::1") or master.startswith("local")
 
 
 def init_hail(
@@ -171,8 +176,8 @@ def init_hail(
             quiet=True,
             append=True,
             idempotent=True,
-            default_reference="GRCh38",
         )
+        hl.default_reference("GRCh38")
     hl.spark_context().setLogLevel("ERROR")
     _active = HailConfig(spark_master_url, n_cores, memory, str(work), str(log_file))
     log.info("Hail started: %s", _active)

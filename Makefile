@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine with Python 3.11 and Java >= 11:
+#   make demo   synthetic data + every analysis on its demo parameters -> reports/demo/
+#   make test   the whole test suite (pytest, nbval over the notebooks)
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lab check-java clean help
+
+help:
+	@echo "make demo   generate synthetic data and run every analysis (reports in reports/demo/)"
+	@echo "make test   run the test suite"
+	@echo "make bench  run the benchmarks (writes benchmarks/RESULTS.md)"
+	@echo "make lab    start JupyterLab on the notebooks"
+
+check-java:
+	@sh tools/check_java.sh
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: check-java $(STAMP)
+	$(BIN)/bigmed demo --out reports/demo
+
+test: check-java $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: check-java $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+lab: check-java $(STAMP)
+	$(BIN)/bigmed lab
+
+clean:
+	rm -rf reports/ .hail_tmp/ bigmed-output/ .pytest_cache/

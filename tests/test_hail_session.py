@@ -1,0 +1,120 @@
+"""Hail start-up: local mode by default (all permitted cores, bounded memory, scratch in the work folder),
+and a real Spark standalone cluster on 127.0.0.1 giving the same answers as local mode."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from bigmed_utils import hail_session
+from bigmed_utils import hail_session as hail_session_module
+from bigmed_utils.errors import ParameterError
+from spark_cluster import standalone_cluster
+
+# the same small computation in local mode and on the cluster: a sum over a table and a MatrixTable QC
+COMPUTATION = textwrap.dedent(
+    """
+    def compute(hl):
+        t = hl.utils.range_table(10_000, n_partitions=8)
+        total = t.aggregate(hl.agg.sum(t.idx * t.idx))
+        mt = hl.balding_nichols_model(3, 20, 500, n_partitions=4, reference_genome='GRCh38')
+        mt = hl.variant_qc(mt)
+        n_common = mt.aggregate_rows(hl.agg.count_where(mt.variant_qc.AF[1] > 0.05))
+        return {"total": total, "n_common": n_common, "shape": list(mt.count())}
+    """
+)
+
+
+def _compute(hl):
+    namespace: dict = {}
+    exec(COMPUTATION, namespace)
+    return namespace["compute"](hl)
+
+
+def test_cluster_conf_puts_hail_jar_on_both_class_paths(tmp_path):
+    conf = hail_session.spark_conf(master="spark://10.1.2.3:7077", driver_memory="4g", work_dir=tmp_path)
+    jar = str(hail_session.hail_jar())
+    assert hail_session.hail_jar().is_file()
+    assert conf["spark.jars"] == jar
+    assert conf["spark.driver.extraClassPath"] == jar
+    assert conf["spark.executor.extraClassPath"] == jar
+    assert conf["spark.serializer"] == "org.apache.spark.serializer.KryoSerializer"
+    assert conf["spark.kryo.registrator"] == "is.hail.kryo.HailKryoRegistrator"
+    assert "spark.driver.bindAddress" not in conf  # a remote cluster must reach the driver
+
+
+def test_local_conf_binds_to_loopback_and_keeps_scratch_in_work_dir(tmp_path):
+    conf = hail_session.spark_conf(master=None, driver_memory="6g", work_dir=tmp_path)
+    assert conf["spark.driver.bindAddress"] == "127.0.0.1"
+    assert conf["spark.local.dir"] == str(tmp_path / "spark")
+    assert conf["spark.driver.memory"] == "6g"
+    assert "spark.jars" not in conf
+
+
+def test_cores_respect_a_container_cpu_quota(monkeypatch):
+    monkeypatch.setattr(hail_session, "_cgroup_cpu_quota", lambda: 1.5)
+    monkeypatch.setattr(hail_session.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert hail_session.available_cores() == 1
+    monkeypatch.setattr(hail_session, "_cgroup_cpu_quota", lambda: None)
+    assert hail_session.available_cores() == 4
+
+
+def test_default_driver_memory_is_a_quarter_of_ram_capped(monkeypatch):
+    class Mem:
+        total = 24 * 2**30
+
+    monkeypatch.setattr(hail_session.psutil, "virtual_memory", lambda: Mem)
+    assert hail_session.default_driver_memory() == "6g"
+    Mem.total = 256 * 2**30
+    assert hail_session.default_driver_memory() == "8g"
+    Mem.total = 2 * 2**30
+    assert hail_session.default_driver_memory() == "1g"
+
+
+def test_bad_driver_memory_is_named(monkeypatch):
+    monkeypatch.setattr(hail_session, "_active", None)
+    with pytest.raises(ParameterError, match=r"driver_memory: '6 GB' is not a JVM memory size"):
+        hail_session.init_hail(driver_memory="6 GB")
+
+
+def test_local_session_uses_the_work_dir(hail_session, tmp_path_factory):
+    config = hail_session_module.active_config()
+    assert config.master.startswith("local[")
+    assert config.log_file.endswith("hail.log")
+    import os
+
+    assert os.path.isfile(config.log_file)
+
+
+@pytest.mark.spark_cluster
+def test_standalone_cluster_gives_the_local_answer(hail_session, tmp_path):
+    local = _compute(hail_session)
+    assert local["total"] == sum(i * i for i in range(10_000))  # a fact that could be false
+    script = COMPUTATION + textwrap.dedent(
+        """
+        import json, sys
+        from bigmed_utils.hail_session import init_hail
+        hl = init_hail(spark_master=sys.argv[1], driver_memory="2g", work_dir=sys.argv[2])
+        sc = hl.spark_context()
+        out = compute(hl)
+        executors = sc._jsc.sc().getExecutorMemoryStatus().size() - 1  # minus the driver
+        out["master"] = sc.master
+        out["executors"] = executors
+        print("RESULT " + json.dumps(out))
+        """
+    )
+    with standalone_cluster(tmp_path / "spark", workers=1, cores=1, memory="2g") as master:
+        res = subprocess.run(
+            [sys.executable, "-c", script, master, str(tmp_path / "work")],
+            capture_output=True, text=True, timeout=600,
+        )
+    line = next((l for l in res.stdout.splitlines() if l.startswith("RESULT ")), None)
+    assert line, res.stdout[-2000:] + res.stderr[-4000:]
+    remote = json.loads(line.removeprefix("RESULT "))
+    assert remote.pop("master") == master
+    assert remote.pop("executors") >= 1
+    assert remote == local
