@@ -199,7 +199,9 @@ def draw_pedigree(
 def pedigree_elements(fig_or_ax: Any) -> dict[str, int]:
     """Count of drawn elements per kind (``symbol``, ``carrier``, ``deceased``, ``mating``, ``sibship``,
     ``descent``, ``proband-arrow``) found by their gids — for tests and report checks."""
-    axes = fig_or_ax.axes if hasattr(fig_or_ax, "axes") and not hasattr(fig_or_ax, "patches") else [fig_or_ax]
+    from matplotlib.figure import Figure
+
+    axes = fig_or_ax.axes if isinstance(fig_or_ax, Figure) else [fig_or_ax]
     counts: dict[str, int] = {}
     for ax in axes:
         for artist in list(ax.patches) + list(ax.lines) + list(ax.texts):
