@@ -45,8 +45,8 @@ Optional columns (a missing column or a missing value means "no information": th
 Criteria implemented
 --------------------
 PVS1 (null variant in a gene where loss of function is a disease mechanism: bundled ClinGen
-haploinsufficiency score 3, or score 30 = autosomal recessive for recessive modes; start_lost at
-moderate strength), PS2/PM6, PM2_Supporting, PM3, PM4, PP3/BP4 (REVEL, Pejaver et al. 2022), BA1, BS1,
+haploinsufficiency score 3; for recessive modes also score 30 = autosomal recessive, or a gene annotated
+to a recessive disorder in hpo3's HPO annotations; start_lost at moderate strength), PS2/PM6, PM2_Supporting, PM3, PM4, PP3/BP4 (REVEL, Pejaver et al. 2022), BA1, BS1,
 BS2, PP4, PP1/BS4 (passed through), PP5/BP6 (ClinVar, optional, see :func:`classify_variants`).
 
 Combining: Tavtigian et al. 2020 (Hum Mutat 41:1734) points -- supporting 1, moderate 2, strong 4,
@@ -150,6 +150,29 @@ _SEGREGATION_CODES = {
 }
 
 
+#: HPO inheritance terms that make a gene "a gene of a recessive disorder" for PVS1 in recessive modes
+RECESSIVE_INHERITANCE_TERMS = {
+    "autosomal_recessive": ("HP:0000007",),  # Autosomal recessive inheritance
+    "compound_heterozygous": ("HP:0000007",),
+    "x_linked": ("HP:0001419", "HP:0001417"),  # X-linked recessive inheritance, X-linked inheritance
+}
+
+
+@lru_cache(maxsize=None)
+def recessive_disease_genes(mode: str) -> frozenset[str]:
+    """Genes whose hpo3 annotations carry the recessive inheritance term of ``mode``.
+
+    For recessive modes Richards et al. 2015 accept PVS1 when biallelic loss of function causes the
+    disease; a gene annotated to a recessive disorder is taken as such (derived from the HPO gene
+    annotations compiled into hpo3, release 2025-11-24), in addition to ClinGen HI score 30.
+    """
+    from ..phenotype.ontology import ontology
+
+    onto = ontology()
+    wanted = {int(t.split(":")[1]) for t in RECESSIVE_INHERITANCE_TERMS.get(mode, ())}
+    return frozenset(g.name for g in onto.genes if wanted & set(g.hpo))
+
+
 @lru_cache(maxsize=1)
 def lof_genes() -> dict[str, int]:
     """Gene symbol -> ClinGen haploinsufficiency score (3 or 30) from the bundled curation list."""
@@ -224,6 +247,7 @@ def evaluate_variant(
     ba1_threshold: float = BA1_THRESHOLD,
     pp4_threshold: float = DEFAULT_PP4_THRESHOLD,
     use_clinvar: bool = True,
+    use_hpo_inheritance: bool = True,
     source: str = "candidate table",
 ) -> list[dict[str, Any]]:
     """The criteria that fire for one variant (all except PM3, which needs the other allele's class).
@@ -249,11 +273,15 @@ def evaluate_variant(
     # --- PVS1: null variant where loss of function causes disease ---------------------------------
     null_terms = [c for c in NULL_CONSEQUENCES if c in consequences]
     hi = scores.get(gene)
-    lof_mechanism = hi == 3 or (recessive and hi == 30)
-    is_null = bool(null_terms) and lof_mechanism
+    mechanism = None
+    if hi == 3 or (recessive and hi == 30):
+        mechanism = f"loss of function is a known disease mechanism (ClinGen HI score {hi})"
+    elif null_terms and recessive and use_hpo_inheritance and gene in recessive_disease_genes(mode):
+        inheritance = "X-linked" if mode == "x_linked" else "autosomal recessive"
+        mechanism = f"gene of an {inheritance} disorder in HPO annotations (biallelic loss of function)"
+    is_null = bool(null_terms) and mechanism is not None
     if is_null:
         term = null_terms[0]
-        mechanism = f"loss of function is a known disease mechanism (ClinGen HI score {hi})"
         if term == "start_lost" and len(null_terms) == 1:
             out.append(_criterion("PVS1_Moderate", "Moderate",
                                   f"null variant (start_lost) in {gene}; {mechanism}; initiation codon variant: "
@@ -450,6 +478,7 @@ def classify_variants(
     ba1_threshold: float = BA1_THRESHOLD,
     pp4_threshold: float = DEFAULT_PP4_THRESHOLD,
     use_clinvar: bool = True,
+    use_hpo_inheritance: bool = True,
     source: str = "candidate table",
 ) -> pd.DataFrame:
     """Classify candidate variants; return a copy of ``df`` with ``acmg_class``, ``acmg_points``,
@@ -477,6 +506,9 @@ def classify_variants(
         evidence (segregation, functional data) other than through ClinVar; one point can never by
         itself move a variant out of VUS, and the code and reason name it so a reviewer can strike it.
         Set ``False`` for ClinGen-conformant classification.
+    use_hpo_inheritance
+        For recessive modes, also accept genes annotated to a recessive disorder in hpo3 as genes where
+        (biallelic) loss of function causes disease (:func:`recessive_disease_genes`).
     source
         Named in errors (e.g. the parameter or file the table came from).
 
@@ -492,7 +524,8 @@ def classify_variants(
     if missing:
         raise InputDataError(f"{source}: required column(s) missing: {', '.join(missing)}")
     options = dict(lof_gene_scores=lof_gene_scores, pm2_thresholds=pm2_thresholds, bs1_thresholds=bs1_thresholds,
-                   ba1_threshold=ba1_threshold, pp4_threshold=pp4_threshold, use_clinvar=use_clinvar, source=source)
+                   ba1_threshold=ba1_threshold, pp4_threshold=pp4_threshold, use_clinvar=use_clinvar,
+                   use_hpo_inheritance=use_hpo_inheritance, source=source)
     records = df.to_dict("records")
     criteria = [evaluate_variant(r, **options) for r in records]
     first_pass = {str(r["variant_id"]): combine_points(c) for r, c in zip(records, criteria)}
@@ -538,6 +571,7 @@ __all__ = [
     "combine_points",
     "evaluate_variant",
     "lof_genes",
+    "recessive_disease_genes",
     "richards_2015_class",
     "sum_points",
 ]

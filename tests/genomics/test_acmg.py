@@ -85,6 +85,21 @@ def test_pvs1_recessive_gene_needs_recessive_mode():
     assert not any(c.startswith("PVS1") for c in codes(dominant))
 
 
+def test_pvs1_recessive_disease_gene_from_hpo_annotations():
+    # HEXA (Tay-Sachs, autosomal recessive) has no ClinGen HI curation in the bundled list
+    assert "HEXA" not in acmg.lof_genes()
+    result = classify_one(gene="HEXA", consequence="splice_donor_variant", mode="autosomal_recessive")
+    assert reason(result, "PVS1") == (
+        "null variant (splice_donor_variant) in HEXA; gene of an autosomal recessive disorder in HPO annotations "
+        "(biallelic loss of function)"
+    )
+    assert "PVS1" not in codes(classify_one(gene="HEXA", consequence="splice_donor_variant", mode="de_novo"))
+    off = classify_variants(pd.DataFrame([{"variant_id": "v", "gene": "HEXA", "consequence": "stop_gained",
+                                           "max_af": 0.005, "mode": "autosomal_recessive"}]),
+                            use_hpo_inheritance=False).iloc[0]
+    assert codes(off) == []
+
+
 def test_pvs1_not_for_gene_without_lof_mechanism_or_missense():
     assert not any(c.startswith("PVS1") for c in codes(classify_one(gene="TTN", consequence="stop_gained")))
     assert not any(c.startswith("PVS1") for c in codes(classify_one(gene="SCN1A", consequence="missense_variant")))
