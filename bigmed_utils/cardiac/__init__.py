@@ -6,6 +6,7 @@ Research use only; not a medical device. Every clinical constant carries its cit
 from .cascade import (
     SegregationResult,
     cascade_list,
+    cascade_records,
     genotype_status,
     genotypes_from_vcf,
     infer_obligate_carriers,
@@ -23,21 +24,22 @@ from .ecg import (
     qtc_framingham,
     qtc_fridericia,
     qtc_hodges,
+    qtc_summary,
     qtc_table,
     schwartz_qtc_points,
 )
-from .panels import allele_frequency_ceilings, max_credible_af, max_tolerated_ac, panel, panel_genes
+from .panels import allele_frequency_ceilings, bs1_thresholds, max_credible_af, max_tolerated_ac, panel, panel_genes
 from .pedigree import Pedigree, validate_pedigree
 from .pedigree_plot import draw_pedigree, pedigree_elements
 from .risk import RiskResult, hcm_risk_scd, hcm_risk_scd_from_record, hcm_risk_scd_table
 
 __all__ = [
-    "panel", "panel_genes", "max_credible_af", "max_tolerated_ac", "allele_frequency_ceilings",
+    "panel", "panel_genes", "max_credible_af", "bs1_thresholds", "max_tolerated_ac", "allele_frequency_ceilings",
     "qtc_bazett", "qtc_fridericia", "qtc_framingham", "qtc_hodges", "qtc", "qtc_flag",
-    "schwartz_qtc_points", "qtc_table", "latest_qtc", "plot_qtc_trend",
+    "schwartz_qtc_points", "qtc_table", "latest_qtc", "qtc_summary", "plot_qtc_trend",
     "RiskResult", "hcm_risk_scd", "hcm_risk_scd_from_record", "hcm_risk_scd_table",
     "Pedigree", "validate_pedigree", "cascade_list", "infer_obligate_carriers", "genotype_status",
-    "genotypes_from_vcf", "segregation", "SegregationResult", "lod_fully_segregating", "pp1_strength",
+    "genotypes_from_vcf", "cascade_records", "segregation", "SegregationResult", "lod_fully_segregating", "pp1_strength",
     "draw_pedigree", "pedigree_elements",
     "diagnostic_yield", "plot_diagnostic_yield", "qtc_by_genotype", "plot_qtc_by_genotype",
 ]

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from ..errors import ParameterError
-from .panels import CONDITION_LABELS, normalise_condition
+from .panels import normalise_condition
 from .pedigree import Pedigree, pedigree_from
 
 CARRIER = "carrier"
@@ -76,11 +76,13 @@ def genotype_status(value: Any) -> str:
 
 
 def _statuses(ped: Pedigree, genotypes: Mapping[str, Any] | None) -> dict[str, str]:
+    # samples of other families (a joint VCF) are ignored; a person of this family without a genotype is
+    # untested, which errs on the side of offering testing
     out = {i: UNTESTED for i in ped.order}
     for iid, value in (genotypes or {}).items():
         key = str(iid)
         if key not in ped:
-            raise ParameterError(f"genotypes: individual {key!r} is not in the pedigree of family {ped.family_id!r}")
+            continue
         try:
             out[key] = genotype_status(value)
         except ParameterError as err:
@@ -226,7 +228,7 @@ def cascade_list(
         error).
     genotypes
         Per individual: ``'carrier'``, ``'non-carrier'``, ``'untested'`` or a VCF genotype string; absent
-        individuals are untested.
+        individuals are untested; ids of other families (e.g. all samples of a joint VCF) are ignored.
     condition
         Condition key (``long_qt``, ``brugada``, ``hcm``, ``acm``, ``cpvt``) for the surveillance text.
     deceased
@@ -450,6 +452,20 @@ def segregation(
     )
 
 
+def cascade_records(cascade: pd.DataFrame) -> list[dict[str, Any]]:
+    """The ``cascade`` entries of ``summary.json``: person, relation, degree, genotype_status, recommendation
+    (plus phenotype_status, deceased, follow_up)."""
+    cols = ["person", "relation", "degree", "genotype_status", "recommendation", "phenotype_status",
+            "deceased", "follow_up"]
+    out = []
+    for rec in cascade[cols].to_dict(orient="records"):
+        rec["degree"] = None if pd.isna(rec["degree"]) else int(rec["degree"])
+        rec["deceased"] = bool(rec["deceased"])
+        rec["follow_up"] = bool(rec["follow_up"])
+        out.append(rec)
+    return out
+
+
 def genotypes_from_vcf(gt_by_sample: Mapping[str, Any]) -> dict[str, str]:
     """Map sample -> VCF GT string (``0/1``, ``0/0``, ``./.``) to carrier / non-carrier / untested."""
     return {str(s): genotype_status(g) for s, g in gt_by_sample.items()}
@@ -457,6 +473,6 @@ def genotypes_from_vcf(gt_by_sample: Mapping[str, Any]) -> dict[str, str]:
 
 __all__ = [
     "CARRIER", "NON_CARRIER", "UNTESTED", "OBLIGATE", "SURVEILLANCE", "CASCADE_COLUMNS",
-    "genotype_status", "genotypes_from_vcf", "infer_obligate_carriers", "cascade_list",
+    "genotype_status", "genotypes_from_vcf", "cascade_records", "infer_obligate_carriers", "cascade_list",
     "SegregationResult", "segregation", "lod_fully_segregating", "pp1_strength", "PP1_THRESHOLDS",
 ]

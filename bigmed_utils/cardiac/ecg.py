@@ -299,6 +299,23 @@ def latest_qtc(visits: pd.DataFrame, *, methods: tuple[str, ...] = METHODS) -> p
     return last[keep].join(counts).reset_index()
 
 
+def qtc_summary(latest: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The ``qtc`` entry of ``summary.json``: per person, the latest visit's QTc per method (ms, 1 decimal),
+    the flag (Bazett and Fridericia), the Schwartz QTc points and the visit date."""
+    out: dict[str, dict[str, Any]] = {}
+    for rec in latest.to_dict(orient="records"):
+        date = rec.get("date")
+        out[str(rec["person_id"])] = {
+            "date": None if date is None or pd.isna(date) else str(pd.Timestamp(date).date()),
+            **{m: round(float(rec[f"qtc_{m}"]), 1) for m in METHODS if f"qtc_{m}" in rec},
+            "flag": rec.get("flag"),
+            "flag_fridericia": rec.get("flag_fridericia"),
+            "schwartz_qtc_points": int(rec["schwartz_qtc_points"]),
+            "n_visits": int(rec.get("n_visits", 1)),
+        }
+    return out
+
+
 def plot_qtc_trend(
     df: pd.DataFrame,
     *,
@@ -362,6 +379,7 @@ __all__ = [
     "normalise_sex",
     "qtc_table",
     "latest_qtc",
+    "qtc_summary",
     "plot_qtc_trend",
     "METHODS",
     "PROLONGED_MALE_MS",

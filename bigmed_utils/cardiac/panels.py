@@ -184,6 +184,14 @@ def max_credible_af(condition: str, **overrides: float) -> float:
     return whiffin_max_af(**params)
 
 
+def bs1_thresholds(condition: str, **overrides: float) -> dict[str, float]:
+    """``bs1_thresholds`` for ``bigmed_utils.genomics.acmg`` (dominant and de novo modes) set to the
+    condition's maximum credible allele frequency. Compare it with a filtering allele frequency (gnomAD
+    FAF95 / grpmax FAF), as Whiffin et al. intend, not with a raw allele frequency."""
+    af = max_credible_af(condition, **overrides)
+    return {"autosomal_dominant": af, "de_novo": af}
+
+
 def max_tolerated_ac(max_af: float, *, allele_number: int, confidence: float = 0.95) -> int:
     """Largest allele count compatible with ``max_af`` in a sample of ``allele_number`` alleles.
 
@@ -207,5 +215,6 @@ __all__ = [
     "whiffin_max_af",
     "allele_frequency_ceilings",
     "max_credible_af",
+    "bs1_thresholds",
     "max_tolerated_ac",
 ]

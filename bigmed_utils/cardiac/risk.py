@@ -84,6 +84,17 @@ class RiskResult:
         out["missing"] = list(self.missing)
         return out
 
+    def to_summary(self) -> dict[str, Any]:
+        """The ``hcm_risk_scd`` entry of ``summary.json``: percent (2 decimals) and category, or nulls with
+        the reason."""
+        return {
+            "percent": None if self.percent is None else round(self.percent, 2),
+            "category": self.category,
+            "status": self.status,
+            "reason": self.reason,
+            "recommendation": self.recommendation,
+        }
+
 
 def prognostic_index(
     *, age: float, mwt_mm: float, la_mm: float, lvot_gradient_mmhg: float,

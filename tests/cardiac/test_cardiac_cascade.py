@@ -210,3 +210,28 @@ def test_several_families_need_family_id():
         cascade_list(both, proband="PR", genotypes=F2_GT)
     out = cascade_list(both, proband="PR", genotypes=F2_GT, family_id="F2")
     assert set(out["family_id"]) == {"F2"}
+
+
+def test_vcf_genotypes_and_summary_records():
+    from bigmed_utils.cardiac import cascade_records, genotypes_from_vcf
+
+    gts = genotypes_from_vcf({"PR": "0/1", "BR": "0|1", "UU": "0/0", "AN": "1/0", "KU": "0/1", "MA": "./."})
+    assert gts["UU"] == "non-carrier" and gts["MA"] == "untested" and gts["BR"] == "carrier"
+    recs = cascade_records(cascade_list(F2, proband="PR", genotypes=gts, condition="long_qt"))
+    first = recs[0]
+    assert set(first) >= {"person", "relation", "degree", "genotype_status", "recommendation"}
+    assert isinstance(first["degree"], int) and isinstance(first["follow_up"], bool)
+
+
+def test_real_scout_trio_ped(realdata):
+    from bigmed_utils.io.ped import read_ped
+
+    trio = read_ped(realdata / "scout_643594.ped")
+    out = cascade_list(trio, proband="ADM1059A2", genotypes={"ADM1059A2": "0/1", "ADM1059A1": "0/1"},
+                       condition="hcm").set_index("person")
+    assert out.loc["ADM1059A1", "relation"] == "father" and out.loc["ADM1059A3", "relation"] == "mother"
+    assert "low prior risk" in out.loc["ADM1059A3", "recommendation"]
+    # the father is an unaffected carrier: no affected relative carries it, so no informative meiosis
+    seg = segregation(trio, proband="ADM1059A2", genotypes={"ADM1059A2": "0/1", "ADM1059A1": "0/1"})
+    assert seg.informative_meioses == 0 and seg.evidence is None
+    assert seg.unaffected_carriers == ["ADM1059A1"]

@@ -132,3 +132,13 @@ def test_plot_qtc_trend_draws_one_line_per_person():
     assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"P1", "P2", "500 ms (high risk)"}
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_qtc_summary_for_summary_json():
+    from bigmed_utils.cardiac import qtc_summary
+
+    visits, _ = qtc_table(_ecg())
+    summ = qtc_summary(latest_qtc(visits))
+    assert summ["P1"]["bazett"] == 470.0 and summ["P1"]["flag"] == "prolonged"
+    assert summ["P1"]["date"] == "2022-06-01" and summ["P1"]["n_visits"] == 2
+    assert set(summ["P1"]) >= {"bazett", "fridericia", "framingham", "hodges"}

@@ -76,3 +76,11 @@ def test_max_tolerated_allele_count_is_the_one_sided_poisson_quantile():
     lam = 121_412 * 4e-5
     assert poisson.cdf(ac, lam) >= 0.95 > poisson.cdf(ac - 1, lam)
     assert ac == 9
+
+
+def test_bs1_thresholds_feed_the_acmg_engine():
+    from bigmed_utils.cardiac import bs1_thresholds
+
+    th = bs1_thresholds("hcm")
+    assert th == {"autosomal_dominant": pytest.approx(4e-5), "de_novo": pytest.approx(4e-5)}
+    assert th["autosomal_dominant"] < 0.01  # far below the generic 1 % default

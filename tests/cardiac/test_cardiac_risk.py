@@ -113,3 +113,10 @@ def test_table_keeps_every_row_and_says_why():
 def test_to_dict_for_summary_json():
     d = hcm_risk_scd(age=45, mwt_mm=20, la_mm=42, lvot_gradient_mmhg=30, **BASE).to_dict()
     assert set(d) >= {"percent", "category", "applicable", "reason"}
+
+
+def test_to_summary_null_with_reason():
+    s = hcm_risk_scd(age=12, mwt_mm=20, la_mm=40, lvot_gradient_mmhg=10, **BASE).to_summary()
+    assert s["percent"] is None and s["category"] is None and "age 12" in s["reason"]
+    s = hcm_risk_scd(age=45, mwt_mm=20, la_mm=42, lvot_gradient_mmhg=30, **BASE).to_summary()
+    assert s["percent"] == 2.23 and s["category"] == "low"
