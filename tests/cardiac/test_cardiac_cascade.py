@@ -235,3 +235,15 @@ def test_real_scout_trio_ped(realdata):
     seg = segregation(trio, proband="ADM1059A2", genotypes={"ADM1059A2": "0/1", "ADM1059A1": "0/1"})
     assert seg.informative_meioses == 0 and seg.evidence is None
     assert seg.unaffected_carriers == ["ADM1059A1"]
+
+
+def test_half_sibling_and_great_grandparent():
+    p = validate_pedigree(ped([
+        ("GG", None, None, 1, 1), ("GGW", None, None, 2, 1),
+        ("G", "GG", "GGW", 1, 1), ("GW", None, None, 2, 1),
+        ("D", "G", "GW", 1, 1), ("M1", None, None, 2, 1), ("M2", None, None, 2, 1),
+        ("P", "D", "M1", 2, 2), ("H", "D", "M2", 1, 1),
+    ]))
+    assert p.relationship("P", "H") == ("half-brother", 2)
+    assert p.relationship("P", "GG") == ("paternal great-grandfather", 3)
+    assert "H" not in p.first_degree("P")
