@@ -140,18 +140,28 @@ def parse_stage(value: object) -> str | None:
 
 
 def patient_stages(omop: dict[str, pd.DataFrame]) -> pd.Series:
-    """Stage per ``person_id`` from ``measurement`` rows about stage (earliest dated row wins)."""
-    if "measurement" not in omop:
-        raise InputDataError("OMOP data has no measurement table: stage cannot be determined")
-    m = omop["measurement"]
-    rows = m[m["measurement_source_value"].astype(str).str.contains("stage", case=False, na=False)].copy()
-    value_col = next((c for c in ("value_source_value", "value_as_string") if c in rows.columns), None)
-    if value_col is None:
-        raise InputDataError(f"{m.attrs.get('path', 'measurement')}: stage rows need column 'value_source_value'")
-    rows["stage"] = rows[value_col].map(parse_stage)
-    if "measurement_date" in rows.columns:
-        rows = rows.sort_values("measurement_date", kind="stable")
-    rows = rows[rows["stage"].notna()]
+    """Stage per ``person_id`` from ``measurement`` (or ``observation``) rows about stage.
+
+    A row is about stage when its ``measurement_source_value`` (``observation_source_value``) mentions
+    "stage"; the value is read from ``value_source_value`` (or ``value_as_string``). The earliest dated
+    row wins (stage at diagnosis)."""
+    frames = []
+    for table, source_col, date_col in (("measurement", "measurement_source_value", "measurement_date"),
+                                        ("observation", "observation_source_value", "observation_date")):
+        if table not in omop or source_col not in omop[table].columns:
+            continue
+        t = omop[table]
+        rows = t[t[source_col].astype(str).str.contains("stage", case=False, na=False)]
+        value_col = next((c for c in ("value_source_value", "value_as_string") if c in rows.columns), None)
+        if value_col is None or rows.empty:
+            continue
+        frames.append(pd.DataFrame({"person_id": rows["person_id"], "stage": rows[value_col].map(parse_stage),
+                                    "date": rows[date_col] if date_col in rows.columns else pd.NaT}))
+    if not frames:
+        raise InputDataError("OMOP data has no stage rows (measurement_source_value mentioning 'stage' with "
+                             "value_source_value): stage cannot be determined")
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[rows["stage"].notna()].sort_values("date", kind="stable")
     return rows.groupby("person_id")["stage"].first()
 
 
@@ -210,8 +220,13 @@ def select_patients(
         "diagnosis_date": first["condition_start_date"].to_numpy() if "condition_start_date" in first else pd.NaT,
     })
 
-    if "measurement" in omop or stage is not None:
-        stages = patient_stages(omop)
+    if "measurement" in omop or "observation" in omop or stage is not None:
+        try:
+            stages = patient_stages(omop)
+        except InputDataError:
+            if stage is not None:
+                raise
+            stages = pd.Series(dtype=object)
         out["stage"] = out["person_id"].map(stages)
     if stage is not None:
         wanted = {stage} if isinstance(stage, str) else set(stage)

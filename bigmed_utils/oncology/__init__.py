@@ -14,6 +14,7 @@ from .msi import (
     pole_exonuclease_mutations,
 )
 from .oncoplot import mutation_matrix, mutual_exclusivity, oncoplot, tmb_by_msi_plot
+from .report import PatientProfile, cohort_survival_summary, patient_profile
 from .survival import (
     at_risk_table,
     cox_ph,
@@ -38,4 +39,5 @@ __all__ = [
     "proportional_hazards_check", "validate_survival",
     "NONSYNONYMOUS_CLASSES", "TMB_HIGH_THRESHOLD", "TMBResult", "compute_tmb", "is_tmb_high", "tmb_by_sample",
     "maf_from_vcf_table",
+    "PatientProfile", "cohort_survival_summary", "patient_profile",
 ]

@@ -8,6 +8,7 @@ clinical annotation tracks (MSI status, tumour side) below.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -292,7 +293,10 @@ def tmb_by_msi_plot(
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
     else:
         fig = ax.figure
-    sns.boxplot(data=data, x=msi_col, y=tmb_col, order=order, ax=ax, color="0.85", showfliers=False)
+    with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11's deprecated `vert` to bxp
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*vert.*")
+        sns.boxplot(data=data, x=msi_col, y=tmb_col, order=order, ax=ax, color="0.85", showfliers=False)
     sns.stripplot(data=data, x=msi_col, y=tmb_col, order=order, ax=ax, color="0.25", size=3.5, jitter=0.25)
     ax.set_yscale("symlog", linthresh=1)
     ax.axhline(threshold, color="firebrick", linestyle="--", linewidth=1)
