@@ -1,1 +1,83 @@
-"""synthetic."""
+"""Synthetic cohorts that look real, each carrying its own truth: ``bigmed synth``.
+
+Everything written here is SYNTHETIC DATA (simulated; no real person's data) for teaching, tests and
+benchmarks. :func:`generate` writes, deterministically for a seed (byte-identical files):
+
+- ``rare_disease/``: trio/quartet VCFs with a planted causal genotype, PED, Phenopacket v2, clinical note,
+  ``truth.tsv``
+- ``sudden_cardiac_death/``: three-generation families, joint ``cardiac.vcf.gz``, ECG/echo/clinical CSVs,
+  ``truth.tsv``
+- ``colorectal_cancer/``: ``somatic.maf``, ``clinical.csv``, ``truth.json``, per-patient VCFs under ``vcf/``
+- ``ehr/``: OMOP CDM v5.4-shaped tables for everybody above
+- ``README.md`` describing all of it
+
+``scale="wgs"`` writes only ``rare_disease_wgs/`` (one trio with about 5 million sites and a planted de novo).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ParameterError
+from ._vcf import CSQ_FIELDS, SYNTHETIC_NOTICE
+from .genes import GRCH38_CONTIGS, gene_span, gene_spans
+
+SCALES = ("demo", "wgs")
+DEFAULT_SEED = 2016
+DEFAULT_CASES = 24
+
+
+def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", cases: int | None = None) -> Path:
+    """Write the synthetic cohorts into ``out`` and return it.
+
+    Parameters
+    ----------
+    out
+        Output folder (created if needed; existing files of the same names are overwritten).
+    seed
+        Random seed; the same seed gives byte-identical files.
+    scale
+        ``"demo"`` (all cohorts, small) or ``"wgs"`` (only ``rare_disease_wgs/``: one whole-genome trio).
+    cases
+        Number of rare-disease cases at demo scale (default 24; at least 5 so that every mode occurs).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+    """
+    if scale not in SCALES:
+        raise ParameterError(f"scale: must be one of {', '.join(SCALES)}, got {scale!r}")
+    if cases is not None and (not isinstance(cases, int) or cases < 1 or cases > 999):
+        raise ParameterError(f"cases: must be an integer between 1 and 999, got {cases!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"seed: must be a non-negative integer, got {seed!r}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    from ._readme import write_readme
+
+    if scale == "wgs":
+        from .wgs import generate_wgs
+
+        generate_wgs(out, seed=seed)
+        write_readme(out, seed=seed, scale=scale)
+        return out
+    from .rare_disease import generate_rare_disease
+
+    people = {"rare_disease": generate_rare_disease(out, seed=seed, cases=cases or DEFAULT_CASES)}
+    try:
+        from .cardiac import generate_cardiac
+        from .colorectal import generate_colorectal
+        from .ehr import generate_ehr
+    except ImportError:  # pragma: no cover - during incremental development
+        generate_cardiac = generate_colorectal = generate_ehr = None
+    if generate_cardiac is not None:
+        people["sudden_cardiac_death"] = generate_cardiac(out, seed=seed)
+        people["colorectal_cancer"] = generate_colorectal(out, seed=seed)
+        generate_ehr(out, seed=seed)
+    write_readme(out, seed=seed, scale=scale)
+    return out
+
+
+__all__ = ["generate", "gene_spans", "gene_span", "GRCH38_CONTIGS", "CSQ_FIELDS", "SYNTHETIC_NOTICE",
+           "DEFAULT_SEED", "SCALES"]
