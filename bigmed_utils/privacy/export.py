@@ -108,6 +108,8 @@ _COHORT_SIZE_KEYS = ("n_patients", "n_participants", "n_families", "n_individual
 _TOTAL_CHILD = {"all", "total", "overall"}
 _ID_PARAMS = ("case_id", "family_id", "patient_id", "proband", "tumor_sample", "sample", "samples")
 _SUPPRESS_REASON = f"disclosure control: a participant count of 1..{{t}} or a cell from which one could be derived"
+#: the folder part of an absolute path inside text ("see /data/lab/x.vcf" -> "see x.vcf"); not URLs
+_EMBEDDED_DIRS = re.compile(r"(?<![\w:/.~-])(?:~/(?:[^\s/]+/)*|/(?:[^\s/]+/)+)")
 _WITHHELD_STAT = "statistic of a group whose participant count is suppressed"
 
 
@@ -152,7 +154,10 @@ class _Aggregator:
         if re.match(r"^(/|~|[A-Za-z]:\\)", value):
             self.removed.append({"item": path, "reason": "absolute path reduced to its file name"})
             return re.split(r"[\\/]", value.rstrip("/\\"))[-1]
-        return value
+        reduced = _EMBEDDED_DIRS.sub("", value)
+        if reduced != value:
+            self.removed.append({"item": path, "reason": "folders of absolute paths in the text removed"})
+        return reduced
 
     def walk(self, value: Any, path: str, *, lists_allowed: bool = False) -> Any:
         if isinstance(value, Mapping):
@@ -163,7 +168,7 @@ class _Aggregator:
                 sub = f"{path}.{safe_key}" if path else safe_key
                 if isinstance(item, list) and not lists_allowed:
                     name = _count_key(safe_key, map(str, value))
-                    self.removed.append({"item": sub, "reason": f"list of {len(item)} individual-level entries reduced to the count {name}"})
+                    self.removed.append({"item": sub, "reason": f"list of individual-level entries reduced to the count {name}"})
                     out[name] = len(item)
                 else:
                     out[safe_key] = self.walk(item, sub, lists_allowed=lists_allowed)
@@ -314,7 +319,7 @@ def aggregate_summary(
         elif isinstance(value, list) and action != "keep":
             name = _count_key(key, summary)
             out[name] = len(value)
-            agg.removed.append({"item": key, "reason": f"list of {len(value)} individual-level entries reduced to the count {name}"})
+            agg.removed.append({"item": key, "reason": f"list of individual-level entries reduced to the count {name}"})
         else:
             out[key] = agg.walk(value, key, lists_allowed=action == "keep")
     if cohort:

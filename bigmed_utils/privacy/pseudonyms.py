@@ -40,7 +40,9 @@ __all__ = [
     "ENV_KEY_FILE",
     "Pseudonymiser",
     "date_shift_days",
+    "find_identifiers",
     "load_key",
+    "pseudonymise_folder",
     "pseudonym",
     "shift_dates",
 ]
@@ -370,3 +372,88 @@ class Pseudonymiser:
     def find(self, text: str) -> list[str]:
         """Identifiers still present in ``text`` as plain substrings (for tests and final checks)."""
         return sorted(i for i in self.mapping if i in text)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Whole output folders
+
+#: files rewritten by :func:`pseudonymise_folder` (text formats); others are left alone and reported
+TEXT_SUFFIXES = (".json", ".ipynb", ".html", ".htm", ".txt", ".log", ".csv", ".tsv", ".md", ".svg", ".yaml", ".yml")
+
+
+def _notebook_json(p: Pseudonymiser, node: Any, *, mime: str | None = None) -> Any:
+    """Like :meth:`Pseudonymiser.json` but leaves base64 image payloads untouched."""
+    if isinstance(node, Mapping):
+        return {
+            (p.value(k) if isinstance(k, str) and not k.startswith("image/") else k): (
+                v if isinstance(k, str) and k.startswith("image/") and k != "image/svg+xml" else _notebook_json(p, v)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_notebook_json(p, v) for v in node]
+    return p.value(node) if isinstance(node, str) else node
+
+
+def pseudonymise_folder(folder: str | os.PathLike, pseudonymiser: Pseudonymiser) -> dict[str, list[str]]:
+    """Replace identifiers in every text file of ``folder`` (recursively) and in file and folder names.
+
+    JSON and notebooks are rewritten structurally (keys and values; notebook images untouched), other
+    text formats (:data:`TEXT_SUFFIXES`) as text. Images cannot be rewritten: a figure must be drawn from
+    pseudonymised data in the first place; :func:`find_identifiers` finds what is left.
+
+    Returns
+    -------
+    dict
+        ``{"rewritten": [...], "renamed": [...], "skipped": [...]}`` as paths relative to ``folder``.
+    """
+    import json
+
+    root = Path(folder)
+    report: dict[str, list[str]] = {"rewritten": [], "renamed": [], "skipped": []}
+    for path in sorted(root.rglob("*"), key=lambda q: len(q.parts), reverse=True):  # deepest first
+        rel = str(path.relative_to(root))
+        if path.is_file():
+            if path.suffix.lower() in (".json", ".ipynb"):
+                try:
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                except ValueError:
+                    data = None
+                if data is not None:
+                    new = _notebook_json(pseudonymiser, data) if path.suffix.lower() == ".ipynb" else pseudonymiser.json(data)
+                    if new != data:
+                        path.write_text(json.dumps(new, indent=1 if path.suffix == ".ipynb" else 2, ensure_ascii=False) + "\n", encoding="utf-8")
+                        report["rewritten"].append(rel)
+                    continue
+            if path.suffix.lower() in TEXT_SUFFIXES:
+                text = path.read_text(encoding="utf-8", errors="surrogateescape")
+                new_text = pseudonymiser.text(text)
+                if new_text != text:
+                    path.write_text(new_text, encoding="utf-8", errors="surrogateescape")
+                    report["rewritten"].append(rel)
+            else:
+                report["skipped"].append(rel)
+        new_name = pseudonymiser.text(path.name) if path.name not in pseudonymiser else pseudonymiser[path.name]
+        if new_name != path.name:
+            path.rename(path.with_name(new_name))
+            report["renamed"].append(rel)
+    return report
+
+
+def find_identifiers(folder: str | os.PathLike, identifiers: Iterable[str]) -> dict[str, list[str]]:
+    """Which identifiers occur (as plain bytes, anywhere) in which files or file names under ``folder``.
+
+    The check behind "a test searches all outputs for the original ids and finds none": a plain substring
+    search in UTF-8 and in HTML-escaped form, in every file including binary ones.
+    """
+    ids = [str(i) for i in identifiers if str(i)]
+    needles = {i: {i.encode("utf-8"), html.escape(i, quote=True).encode("utf-8")} for i in ids}
+    found: dict[str, list[str]] = {}
+    root = Path(folder)
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        data = path.read_bytes() if path.is_file() else b""
+        hits = [i for i in ids if i in rel or any(n in data for n in needles[i])]
+        if hits:
+            found[rel] = hits
+    return found

@@ -184,3 +184,43 @@ def test_shift_dates_errors_name_the_fault():
         shift_dates(bad, id_column="person_id", date_columns=["d"], key=KEY)
     with pytest.raises(InputDataError, match="no column 'x'"):
         shift_dates(bad, id_column="person_id", date_columns=["x"], key=KEY)
+
+
+def test_pseudonymise_folder_then_search_finds_no_ids(tmp_path):
+    import base64 as b64
+    import json
+
+    import nbformat
+
+    from bigmed_utils.privacy.pseudonyms import find_identifiers, pseudonymise_folder
+
+    run = tmp_path / "run"
+    (run / "logs").mkdir(parents=True)
+    (run / "figures").mkdir()
+    (run / "summary.json").write_text(json.dumps({"case_id": "RD001", "candidates": [{"sample": "RD001-P"}]}))
+    (run / "report.html").write_text("<h1>Case RD001</h1><td>RD001-M</td>")
+    (run / "logs" / "kernel.log").write_text("reading RD001-F.g.vcf\n")
+    png = b"\x89PNG\r\n\x1a\n" + b"binary"
+    (run / "figures" / "RD001-P.png").write_bytes(png)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show('RD001')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/markdown": "Proband **RD001-P**", "image/png": b64.b64encode(png).decode()})]
+    nb.cells.append(cell)
+    nbformat.write(nb, str(run / "notebook.ipynb"))
+
+    assert set(find_identifiers(run, IDS)) == {"summary.json", "report.html", "logs/kernel.log",
+                                              "figures/RD001-P.png", "notebook.ipynb"}
+    p = Pseudonymiser(IDS, key=KEY)
+    report = pseudonymise_folder(run, p)
+    assert report["renamed"] == ["figures/RD001-P.png"]
+    assert report["skipped"] == ["figures/RD001-P.png"]
+    assert find_identifiers(run, IDS) == {}
+    assert (run / "figures" / f"{p['RD001-P']}.png").read_bytes() == png
+    out_nb = nbformat.read(str(run / "notebook.ipynb"), as_version=4)
+    assert out_nb.cells[0].outputs[0]["data"]["text/markdown"] == f"Proband **{p['RD001-P']}**"
+    assert b64.b64decode(out_nb.cells[0].outputs[0]["data"]["image/png"]) == png
+    assert json.loads((run / "summary.json").read_text()) == {"case_id": p["RD001"], "candidates": [{"sample": p["RD001-P"]}]}
+    # an id drawn into an image cannot be rewritten: the search still finds it
+    (run / "figures" / "pedigree.png").write_bytes(png + b"tEXtRD001-M")
+    assert find_identifiers(run, IDS) == {"figures/pedigree.png": ["RD001", "RD001-M"]}
