@@ -21,6 +21,7 @@ from .escape import html_text, markdown_text
 from .export import ExportError, aggregate_summary, export_run
 from .pseudonyms import (
     Pseudonymiser,
+    collect_identifiers,
     date_shift_days,
     find_identifiers,
     load_key,
@@ -40,6 +41,7 @@ __all__ = [
     "aggregate_summary",
     "append_audit",
     "audit_suppression",
+    "collect_identifiers",
     "date_shift_days",
     "default_audit_log",
     "export_run",

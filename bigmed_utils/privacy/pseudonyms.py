@@ -39,6 +39,7 @@ __all__ = [
     "ENV_KEY",
     "ENV_KEY_FILE",
     "Pseudonymiser",
+    "collect_identifiers",
     "date_shift_days",
     "find_identifiers",
     "load_key",
@@ -457,3 +458,82 @@ def find_identifiers(folder: str | os.PathLike, identifiers: Iterable[str]) -> d
         if hits:
             found[rel] = hits
     return found
+
+
+#: parameters whose values are identifiers themselves
+ID_PARAMETERS = ("case_id", "family_id", "patient_id", "proband", "tumor_sample")
+#: columns of tabular inputs (CSV/TSV/MAF) that hold person or sample identifiers
+ID_COLUMNS = (
+    "patient_id", "person_id", "sample_id", "sample", "individual_id", "family_id",
+    "Tumor_Sample_Barcode", "Matched_Norm_Sample_Barcode",
+)
+
+
+def _vcf_samples(path: Path) -> list[str]:
+    import gzip
+
+    with open(path, "rb") as raw:
+        magic = raw.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if line.startswith("#CHROM"):
+                return line.rstrip("\n").split("\t")[9:]
+            if not line.startswith("#"):
+                break
+    return []
+
+
+def _ped_ids(path: Path) -> list[str]:
+    out = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        out += [f for f in fields[:4] if f not in ("0", "-9", "")]
+    return out
+
+
+def _table_ids(path: Path) -> list[str]:
+    sep = "\t" if path.suffix.lower() in (".tsv", ".maf", ".txt") else ","
+    try:
+        header = pd.read_csv(path, sep=sep, nrows=0, comment="#").columns
+        cols = [c for c in header if c in ID_COLUMNS]
+        if not cols:
+            return []
+        df = pd.read_csv(path, sep=sep, usecols=cols, dtype=str, comment="#")
+    except (ValueError, OSError, pd.errors.ParserError):
+        return []
+    return [v for c in cols for v in df[c].dropna().unique()]
+
+
+def collect_identifiers(params: Mapping[str, Any]) -> set[str]:
+    """Person and sample identifiers a run's outputs may carry, from its parameters and input files.
+
+    The id parameters (:data:`ID_PARAMETERS`), the sample names of VCF inputs (header line), every id of
+    a PED file (family, individual, father, mother), and the id columns (:data:`ID_COLUMNS`) of CSV, TSV
+    and MAF inputs (folders of OMOP tables included). Give the result to :class:`Pseudonymiser`.
+    """
+    ids: set[str] = set()
+    for key in ID_PARAMETERS:
+        value = params.get(key)
+        if isinstance(value, str) and value.strip():
+            ids.add(value)
+    for value in params.values():
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if not isinstance(v, (str, os.PathLike)) or not str(v) or len(str(v)) > 4096:
+                continue
+            path = Path(v)
+            try:
+                files = [path] if path.is_file() else sorted(path.glob("*")) if path.is_dir() else []
+            except OSError:
+                continue
+            for f in files:
+                name = f.name.lower()
+                if name.endswith((".vcf", ".vcf.gz", ".vcf.bgz")):
+                    ids.update(_vcf_samples(f))
+                elif name.endswith((".ped", ".fam")):
+                    ids.update(_ped_ids(f))
+                elif name.endswith((".csv", ".tsv", ".maf", ".maf.txt")):
+                    ids.update(_table_ids(f))
+    return {i for i in ids if i.strip()}

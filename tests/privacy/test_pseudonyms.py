@@ -224,3 +224,23 @@ def test_pseudonymise_folder_then_search_finds_no_ids(tmp_path):
     # an id drawn into an image cannot be rewritten: the search still finds it
     (run / "figures" / "pedigree.png").write_bytes(png + b"tEXtRD001-M")
     assert find_identifiers(run, IDS) == {"figures/pedigree.png": ["RD001", "RD001-M"]}
+
+
+def test_collect_identifiers_from_inputs(tmp_path):
+    import gzip
+
+    from bigmed_utils.privacy.pseudonyms import collect_identifiers
+
+    vcf = tmp_path / "trio.vcf.gz"
+    with gzip.open(vcf, "wt") as fh:
+        fh.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tRD001-P\tRD001-M\tRD001-F\n")
+    ped = tmp_path / "trio.ped"
+    ped.write_text("RD001 RD001-P RD001-F RD001-M 1 2\nRD001 RD001-F 0 0 1 1\nRD001 RD001-M 0 0 2 1\n")
+    omop = tmp_path / "omop"
+    omop.mkdir()
+    (omop / "person.csv").write_text("person_id,year_of_birth\nP-1001,1960\nP-1002,1971\n")
+    maf = tmp_path / "cohort.maf"
+    maf.write_text("#version 2.4\nHugo_Symbol\tTumor_Sample_Barcode\nKRAS\tCRC-07-T\n")
+    ids = collect_identifiers({"case_id": "RD001", "proband": "RD001-P", "vcf": str(vcf), "ped": str(ped),
+                               "clinical": str(omop), "maf": str(maf), "min_gq": 20})
+    assert ids == {"RD001", "RD001-P", "RD001-M", "RD001-F", "P-1001", "P-1002", "CRC-07-T"}
