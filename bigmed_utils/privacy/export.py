@@ -55,6 +55,7 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import InputDataError, ParameterError
 from .disclosure import ALL_OF_US_THRESHOLD, SUPPRESSED, suppress_counts
+from .pseudonyms import collect_identifiers
 
 __all__ = [
     "ANALYSIS_RULES",
@@ -107,7 +108,7 @@ _COUNT_DICT = re.compile(r"count|^n_|yield", re.IGNORECASE)
 _COHORT_SIZE_KEYS = ("n_patients", "n_participants", "n_families", "n_individuals")
 _TOTAL_CHILD = {"all", "total", "overall"}
 _ID_PARAMS = ("case_id", "family_id", "patient_id", "proband", "tumor_sample", "sample", "samples")
-_SUPPRESS_REASON = f"disclosure control: a participant count of 1..{{t}} or a cell from which one could be derived"
+_SUPPRESS_REASON = "disclosure control: a participant count of 1..{t} or a cell from which one could be derived"
 #: the folder part of an absolute path inside text ("see /data/lab/x.vcf" -> "see x.vcf"); not URLs
 _EMBEDDED_DIRS = re.compile(r"(?<![\w:/.~-])(?:~/(?:[^\s/]+/)*|/(?:[^\s/]+/)+)")
 _WITHHELD_STAT = "statistic of a group whose participant count is suppressed"
@@ -142,8 +143,11 @@ class _Aggregator:
         self.cohort = cohort
         self.removed: list[dict[str, str]] = []
         self.suppressed: list[dict[str, str]] = []
-        ids = sorted({str(i) for i in identifiers if i is not None and str(i).strip()}, key=len, reverse=True)
-        self._id_re = re.compile("|".join(re.escape(i) for i in ids)) if ids else None
+        # whole identifiers (not inside a longer run of letters/digits); ids under 3 characters (PED member
+        # numbers) would withhold every string holding that digit and are left to the run's pseudonymisation
+        ids = sorted({str(i) for i in identifiers if i is not None and len(str(i).strip()) >= 3}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(i) for i in ids)
+        self._id_re = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])") if ids else None
 
     # -- generic walk --------------------------------------------------------------------------------------
 
@@ -483,7 +487,7 @@ def export_run(
     pseudonymised = bool(params.get("pseudonymise"))
     analysis = str(summary.get("analysis") or provenance.get("analysis") or "unknown")
     cohort = analysis not in INDIVIDUAL_ANALYSES
-    identifiers = set() if cohort else _parameter_identifiers(params)
+    identifiers = set() if cohort else _parameter_identifiers(params) | collect_identifiers(params)
     aggregate, removed, suppressed = aggregate_summary(
         summary, threshold=threshold, identifiers=identifiers, pseudonymised=pseudonymised
     )
@@ -492,7 +496,7 @@ def export_run(
         str(summary[k]) for k in ("case_id", "family_id", "patient_id") if isinstance(summary.get(k), str)
     }
     bundle = run_dir.name
-    if any(i and i in bundle for i in withheld_ids):
+    if any(len(i) >= 3 and i in bundle for i in withheld_ids):
         bundle = "export-" + _sha256(run_dir.name.encode())[:12]
         removed.append({"item": "run folder name", "reason": "contains an identifier: bundle named by its hash"})
     target = Path(out).resolve() / bundle

@@ -80,6 +80,11 @@ def test_cohort_bundle(tmp_path):
     assert removed["patients"] == "list of individual-level entries reduced to the count n_patients_entries"  # no number: it may be small
     assert "report.html" in removed and "notebook.ipynb" in removed
     assert {s["item"] for s in manifest["suppressed"]} >= {"km.MSI-H.n", "km.BRAF.n", "km.MSI-H.median"}
+    reasons = {s["item"]: s["reason"] for s in manifest["suppressed"]}
+    assert reasons["km.BRAF.n"] == (
+        "disclosure control: a participant count of 1..20 or a cell from which one could be derived"
+    )
+    assert reasons["km.BRAF.median"] == "statistic of a group whose participant count is suppressed"
     # manifest lists every file with its sha256
     files = {f["path"]: f["sha256"] for f in manifest["files"]}
     assert set(files) == {"figures/figure-1.png", "report.html", "summary_aggregate.json"}
