@@ -1,0 +1,396 @@
+"""Import a (VEP-annotated) VCF into Hail: checked, split to bi-allelic rows, CSQ parsed.
+
+What :func:`read_vcf` accepts and does
+    * plain text, plain gzip and BGZF (bgzip) files, told apart by their magic bytes, not their name
+      (Hail needs ``force_bgz`` for a BGZF file called ``.gz`` and ``force`` for plain gzip);
+    * contigs with or without ``chr``: recoded to the build's names (GRCh38 ``chr1``, GRCh37 ``1``), while
+      ``variant_id`` keeps the name written in the file;
+    * a header whose ``##contig`` length for chromosome 1 contradicts ``genome_build`` is refused (a
+      GRCh37 file read as GRCh38 would silently give wrong coordinates);
+    * FORMAT layouts that change per row, half-missing genotypes (``0/.``, read as missing), a lone ``.``,
+      undeclared FORMAT keys (Hail ignores them with a warning: Scout's ``cancer_test.vcf.gz`` loads, the
+      undeclared Mutect keys are dropped) and records on contigs outside the reference (skipped);
+    * multi-allelic records are split with ``hl.split_multi_hts`` (the split alleles are minimally
+      represented; spanning-deletion ``*`` alleles are dropped), then the VEP ``CSQ`` field is parsed by
+      :func:`bigmed_utils.genomics.csq.annotate_csq` (one row per variant, the chosen gene, ``genes`` lists
+      all genes hit).
+
+The result is checkpointed (written once to Hail's temporary folder) so that parse errors surface here,
+with the file name, and later steps run on a fast native MatrixTable.
+
+Errors: every problem with the input is an :class:`~bigmed_utils.errors.InputDataError` whose one line
+names the file (and the sample or line when known).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import InputDataError, ParameterError
+from ..genomics.csq import annotate_csq, parse_csq_format
+
+log = logging.getLogger(__name__)
+
+GENOME_BUILDS = ("GRCh37", "GRCh38")
+
+#: the 28-byte empty BGZF block every complete bgzip file ends with (SAM/BAM spec v1, section 4.1.2)
+BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+
+#: length of chromosome 1 per build (GRCh37: 249,250,621; GRCh38: 248,956,422; NCBI assembly reports)
+CHR1_LENGTH = {"GRCh37": 249_250_621, "GRCh38": 248_956_422}
+
+_CONTIGS = [str(i) for i in range(1, 23)] + ["X", "Y"]
+#: contig recodings applied on import, per build (the other naming style to the build's)
+CONTIG_RECODING = {
+    "GRCh38": {**{c: f"chr{c}" for c in _CONTIGS}, "MT": "chrM", "M": "chrM"},
+    "GRCh37": {**{f"chr{c}": c for c in _CONTIGS}, "chrM": "MT", "chrMT": "MT"},
+}
+
+#: entry fields that ``hl.split_multi_hts`` requires in a fixed type, with the conversion we apply
+_HTS_NUMERIC = {"GQ", "DP"}
+
+
+@dataclass
+class VcfHeader:
+    """What :func:`read_vcf_header` learns from the header and the first record."""
+
+    samples: list[str]
+    info: dict[str, dict[str, str]] = field(default_factory=dict)
+    format: dict[str, dict[str, str]] = field(default_factory=dict)
+    contig_lengths: dict[str, int] = field(default_factory=dict)
+    first_contig: str | None = None
+    compression: str = "plain"  # plain | gzip | bgzf
+
+    @property
+    def csq_fields(self) -> list[str]:
+        desc = self.info.get("CSQ", {}).get("Description", "")
+        return parse_csq_format(desc)
+
+
+def detect_compression(path: str | os.PathLike) -> str:
+    """``"bgzf"``, ``"gzip"`` or ``"plain"`` from the first bytes (BGZF: gzip with a ``BC`` extra field)."""
+    with open(path, "rb") as fh:
+        head = fh.read(18)
+    if head[:2] != b"\x1f\x8b":
+        return "plain"
+    if len(head) >= 14 and head[3] & 4 and head[12:14] == b"BC":
+        return "bgzf"
+    return "gzip"
+
+
+def check_bgzf_complete(path: str | os.PathLike) -> None:
+    """Raise :class:`InputDataError` when a BGZF file lacks its end-of-file marker block (truncated)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - len(BGZF_EOF)))
+        tail = fh.read()
+    if tail != BGZF_EOF:
+        raise InputDataError(f"{path}: truncated bgzip file (the BGZF end-of-file marker is missing)")
+
+
+_META_RE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^,>]*)')
+
+
+def _parse_meta(line: str) -> dict[str, str]:
+    inner = line.split("=<", 1)[1].rstrip().rstrip(">")
+    return {k: v.strip('"') for k, v in _META_RE.findall(inner)}
+
+
+def read_vcf_header(path: str | os.PathLike) -> VcfHeader:
+    """Read the header lines, the sample names and the first record's contig (no Hail needed)."""
+    p = Path(path)
+    comp = detect_compression(p)
+    opener = gzip.open if comp != "plain" else open
+    hdr = VcfHeader(samples=[], compression=comp)
+    try:
+        with opener(p, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
+            saw_chrom = False
+            for line in fh:
+                if line.startswith("##"):
+                    if line.startswith("##INFO=<"):
+                        meta = _parse_meta(line)
+                        hdr.info[meta.get("ID", "")] = meta
+                    elif line.startswith("##FORMAT=<"):
+                        meta = _parse_meta(line)
+                        hdr.format[meta.get("ID", "")] = meta
+                    elif line.startswith("##contig=<"):
+                        meta = _parse_meta(line)
+                        if meta.get("length", "").isdigit():
+                            hdr.contig_lengths[meta.get("ID", "")] = int(meta["length"])
+                    continue
+                if line.startswith("#CHROM"):
+                    cols = line.rstrip("\n\r").split("\t")
+                    hdr.samples = cols[9:]
+                    saw_chrom = True
+                    continue
+                if saw_chrom and line.strip():
+                    hdr.first_contig = line.split("\t", 1)[0]
+                    break
+                if not saw_chrom:
+                    break
+    except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
+        raise InputDataError(f"{p}: cannot read VCF header ({exc})") from None
+    if not saw_chrom:
+        raise InputDataError(f"{p}: not a VCF file (no '#CHROM' header line before the first record)")
+    return hdr
+
+
+def _uses_chr(header: VcfHeader) -> bool | None:
+    if header.first_contig is not None:
+        return header.first_contig.startswith("chr")
+    if header.contig_lengths:
+        return next(iter(header.contig_lengths)).startswith("chr")
+    return None
+
+
+def _check_build(header: VcfHeader, path: Path, genome_build: str) -> None:
+    for name in ("1", "chr1"):
+        length = header.contig_lengths.get(name)
+        if length is None:
+            continue
+        for build, chr1 in CHR1_LENGTH.items():
+            if length == chr1 and build != genome_build:
+                raise InputDataError(
+                    f"{path}: header declares contig {name} of length {length} ({build}), "
+                    f"but genome_build is {genome_build}"
+                )
+
+
+def _hail_error_line(exc: BaseException) -> str:
+    """A one-line summary of a Hail/Spark parse error (the offending line number when Hail names it)."""
+    text = str(exc)
+    m = re.search(r"offending line\s*[:#]?\s*(\d+)", text)
+    summary = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(("is.hail", "Hail version", "Error summary:")) or not line:
+            if line.startswith("Error summary:"):
+                summary = line.removeprefix("Error summary:").strip()
+            continue
+        if not summary:
+            summary = line
+    summary = summary[:200]
+    rec = re.search(r"^([^\t\n#]+)\t(\d+)\t", text, re.MULTILINE)
+    where = f"record {rec.group(1)}:{rec.group(2)}: " if rec else (f"line {m.group(1)}: " if m else "")
+    return where + summary
+
+
+def read_vcf(
+    path: str | os.PathLike,
+    *,
+    genome_build: str = "GRCh38",
+    min_partitions: int | None = None,
+    csq_required: bool = True,
+    checkpoint: bool = True,
+) -> Any:
+    """Import a VCF into a split, CSQ-annotated Hail MatrixTable.
+
+    Parameters
+    ----------
+    path
+        VCF file: plain text, gzip or bgzip (detected from the bytes).
+    genome_build
+        ``"GRCh38"`` (default) or ``"GRCh37"``.
+    min_partitions
+        Passed to ``hl.import_vcf`` (a bgzipped VCF is otherwise one partition).
+    csq_required
+        Refuse a VCF whose header declares no VEP ``CSQ`` INFO field (default). With ``False`` such a VCF
+        loads and every consequence annotation is missing.
+    checkpoint
+        Write the result once to Hail's temporary folder (surfaces parse errors here; later steps fast).
+
+    Returns
+    -------
+    hail.MatrixTable
+        Entry fields as in the file (GQ/DP cast to int32 when a caller wrote them as floats); row fields
+        ``variant_id`` (``chrom:pos:ref:alt`` with the contig as written in the file), ``filters``, ``qual``,
+        ``a_index``, ``was_split``, ``vcf_alleles`` (the record's alleles before splitting), the CSQ annotation of
+        :func:`~bigmed_utils.genomics.csq.annotate_csq`; globals ``vcf_path``, ``genome_build``,
+        ``csq_fields``.
+
+    Raises
+    ------
+    InputDataError
+        File missing, not a VCF, a truncated bgzip file, no CSQ (when ``csq_required``), a build mismatch
+        in the header, or a record Hail cannot parse.
+    """
+    import hail as hl
+
+    if genome_build not in GENOME_BUILDS:
+        raise ParameterError(f"genome_build: {genome_build!r} is not one of {', '.join(GENOME_BUILDS)}")
+    p = Path(path)
+    if not p.is_file():
+        raise InputDataError(f"VCF file not found: {p}")
+    if p.stat().st_size == 0:
+        raise InputDataError(f"{p}: empty file")
+    comp = detect_compression(p)
+    if comp == "bgzf":
+        check_bgzf_complete(p)
+    header = read_vcf_header(p)
+    if csq_required and "CSQ" not in header.info:
+        extra = " (it has bcftools BCSQ instead)" if "BCSQ" in header.info else ""
+        raise InputDataError(
+            f"{p}: no VEP CSQ annotation (INFO/CSQ is not declared in the header){extra}; annotate with VEP first"
+        )
+    csq_fields = header.csq_fields
+    if "CSQ" in header.info and not csq_fields and csq_required:
+        raise InputDataError(f"{p}: the INFO/CSQ header line has no 'Format: ...' list of VEP fields")
+    _check_build(header, p, genome_build)
+
+    kwargs: dict[str, Any] = {}
+    if comp == "bgzf":
+        kwargs["force_bgz"] = True
+    elif comp == "gzip":
+        kwargs["force"] = True
+    file_chr = _uses_chr(header)
+    recoded = file_chr is not None and file_chr != (genome_build == "GRCh38")
+    retyped: list[str] = []
+    while True:
+        try:
+            mt = _import_and_annotate(
+                p, genome_build=genome_build, kwargs=kwargs, min_partitions=min_partitions,
+                csq_fields=csq_fields, recoded=recoded, retyped=retyped,
+            )
+            if checkpoint:
+                mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_vcf", "mt"))
+            return mt
+        except InputDataError:
+            raise
+        except Exception as exc:  # Hail/Spark raise FatalError, HailException, Py4JJavaError...
+            if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
+                raise
+            bad = _PARSE_FIELD_RE.search(str(exc))
+            if bad and bad.group(1) not in retyped and bad.group(1) not in _NEVER_RETYPE and len(retyped) < 20:
+                # a header that declares the wrong type (Scout's CADD: Integer, values 2.444): read as text
+                log.warning("%s: field %s does not match its declared type; read as String", p, bad.group(1))
+                retyped.append(bad.group(1))
+                continue
+            raise InputDataError(f"{p}: Hail could not read the VCF: {_hail_error_line(exc)}") from None
+
+
+#: Hail's message when a value does not parse as the header's declared type
+_PARSE_FIELD_RE = re.compile(r"error while parsing (?:info|format) field '([^']+)'", re.IGNORECASE)
+#: fields whose declared type downstream code relies on: a bad value there is an error, not retyped
+_NEVER_RETYPE = {"GT", "AD", "DP", "GQ", "PL", "CSQ"}
+
+
+def _import_and_annotate(
+    p: Path,
+    *,
+    genome_build: str,
+    kwargs: dict[str, Any],
+    min_partitions: int | None,
+    csq_fields: list[str],
+    recoded: bool,
+    retyped: list[str],
+) -> Any:
+    import hail as hl
+
+    if retyped:
+        ids = "|".join(re.escape(x) for x in retyped)
+        kwargs = {
+            **kwargs,
+            "find_replace": (f"^(##(?:INFO|FORMAT)=<ID=(?:{ids}),Number=[^,]+,Type=)(?:Integer|Float|Character)", "$1String"),
+        }
+    mt = hl.import_vcf(
+        str(p),
+        reference_genome=genome_build,
+        contig_recoding=CONTIG_RECODING[genome_build],
+        array_elements_required=False,
+        skip_invalid_loci=True,
+        min_partitions=min_partitions,
+        **kwargs,
+    )
+    mt = _coerce_hts_types(mt)
+    mt = mt.annotate_rows(vcf_alleles=mt.alleles)  # VEP allele notation needs the original alleles
+    keep_gq = "GQ" in mt.entry
+    if keep_gq:
+        mt = mt.annotate_entries(_vcf_GQ=mt.GQ)
+    mt = hl.split_multi_hts(mt)
+    if keep_gq:
+        # split_multi_hts recomputes GQ from PL on every row, bi-allelic ones too (Hail 0.2.139): keep the
+        # caller's GQ where nothing was split, so that a GQ filter sees what the VCF says
+        mt = mt.annotate_entries(GQ=hl.if_else(mt.was_split, mt.GQ, mt._vcf_GQ)).drop("_vcf_GQ")
+    info_types = {k: mt.info[k].dtype for k in mt.info}
+    mt = annotate_csq(mt, fields=csq_fields, info_fields=info_types)
+    contig = mt.locus.contig
+    if recoded:
+        back = {v: k for k, v in CONTIG_RECODING[genome_build].items() if k not in ("M", "chrMT")}
+        contig = hl.literal(back).get(contig, contig)
+    mt = mt.annotate_rows(
+        variant_id=hl.delimit([contig, hl.str(mt.locus.position), mt.alleles[0], mt.alleles[1]], ":")
+    )
+    return mt.annotate_globals(
+        vcf_path=str(p),
+        genome_build=genome_build,
+        csq_fields=hl.literal(csq_fields, hl.tarray(hl.tstr)),
+        retyped_fields=hl.literal(retyped, hl.tarray(hl.tstr)),
+    )
+
+
+def _coerce_hts_types(mt: Any) -> Any:
+    """Cast GQ/DP written as floats (VarDict, freebayes) to int32 so that ``split_multi_hts`` accepts them."""
+    import hail as hl
+
+    fixes = {}
+    for name in _HTS_NUMERIC:
+        if name in mt.entry and mt.entry[name].dtype in (hl.tfloat64, hl.tfloat32):
+            fixes[name] = hl.int32(hl.floor(mt.entry[name] + 0.5))
+    expected = {"AD": hl.tarray(hl.tint32), "PL": hl.tarray(hl.tint32), "PGT": hl.tcall, "PID": hl.tstr}
+    drop = [k for k, t in expected.items() if k in mt.entry and mt.entry[k].dtype != t]
+    if fixes:
+        mt = mt.annotate_entries(**fixes)
+    if drop:
+        log.warning("dropping entry fields of unexpected type: %s", drop)
+        mt = mt.drop(*drop)
+    return mt
+
+
+def vcf_samples(mt: Any) -> list[str]:
+    """Sample ids of a MatrixTable (small: one per column)."""
+    return list(mt.s.collect())
+
+
+def require_samples(
+    mt: Any,
+    samples: Iterable[str],
+    *,
+    vcf_path: str | os.PathLike,
+    ped_path: str | os.PathLike | None = None,
+    proband: str | None = None,
+) -> None:
+    """Check that the proband and every PED sample are columns of the VCF.
+
+    Raises
+    ------
+    InputDataError
+        ``"<vcf>: proband 'X' is not a sample of the VCF (samples: A, B)"`` or
+        ``"<ped>: samples 'X', 'Y' of the PED are absent from the VCF <vcf>"``.
+    """
+    have = set(vcf_samples(mt))
+    if proband is not None and proband not in have:
+        listed = ", ".join(sorted(have)[:10])
+        raise InputDataError(f"{vcf_path}: proband {proband!r} is not a sample of the VCF (samples: {listed})")
+    missing = [s for s in samples if s not in have]
+    if missing:
+        names = ", ".join(repr(s) for s in missing)
+        raise InputDataError(f"{ped_path or 'PED'}: samples {names} of the PED are absent from the VCF {vcf_path}")
+
+
+__all__ = [
+    "read_vcf",
+    "read_vcf_header",
+    "require_samples",
+    "vcf_samples",
+    "detect_compression",
+    "check_bgzf_complete",
+    "VcfHeader",
+    "BGZF_EOF",
+    "CONTIG_RECODING",
+]
