@@ -65,16 +65,13 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
     from .rare_disease import generate_rare_disease
 
     people = {"rare_disease": generate_rare_disease(out, seed=seed, cases=cases or DEFAULT_CASES)}
-    try:
-        from .cardiac import generate_cardiac
-        from .colorectal import generate_colorectal
-        from .ehr import generate_ehr
-    except ImportError:  # pragma: no cover - during incremental development
-        generate_cardiac = generate_colorectal = generate_ehr = None
-    if generate_cardiac is not None:
-        people["sudden_cardiac_death"] = generate_cardiac(out, seed=seed)
-        people["colorectal_cancer"] = generate_colorectal(out, seed=seed)
-        generate_ehr(out, seed=seed)
+    from .cardiac import generate_cardiac
+    from .colorectal import generate_colorectal
+    from .ehr import generate_ehr
+
+    people["sudden_cardiac_death"] = generate_cardiac(out, seed=seed)
+    people["colorectal_cancer"] = generate_colorectal(out, seed=seed)
+    generate_ehr(out, seed=seed)  # reads the files above, so ids, dates and diagnoses agree
     write_readme(out, seed=seed, scale=scale)
     return out
 

@@ -382,10 +382,9 @@ def generate_cardiac(out: Path, *, seed: int, families: int = 12) -> list[Family
                        f"{2 if (p.carrier and p.affected) else 1}")
     (out / "families.ped").write_text("\n".join(ped) + "\n")
     note = f"# {SYNTHETIC_NOTICE}\n"
+    # plain CSV without a comment line: the project's CSV readers (pandas defaults) take the first line as header
     for name, df in (("ecg.csv", _ecg(rng, fams)), ("echo.csv", _echo(rng, fams)), ("clinical.csv", _clinical(rng, fams))):
-        with open(out / name, "w") as fh:
-            fh.write(note)
-            df.to_csv(fh, index=False, lineterminator="\n")
+        df.to_csv(out / name, index=False, lineterminator="\n")
     truth = []
     for f in fams:
         tested = [p for p in f.people if p.tested]
