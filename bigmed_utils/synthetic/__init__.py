@@ -16,6 +16,7 @@ benchmarks. :func:`generate` writes, deterministically for a seed (byte-identica
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ..errors import ParameterError
@@ -23,6 +24,9 @@ from ._vcf import CSQ_FIELDS, SYNTHETIC_NOTICE
 from .genes import GRCH38_CONTIGS, gene_span, gene_spans
 
 SCALES = ("demo", "wgs")
+#: folders each scale writes (and replaces) inside ``out``
+DEMO_AREAS = ("rare_disease", "sudden_cardiac_death", "colorectal_cancer", "ehr")
+WGS_AREAS = ("rare_disease_wgs",)
 DEFAULT_SEED = 2016
 DEFAULT_CASES = 24
 
@@ -33,7 +37,8 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
     Parameters
     ----------
     out
-        Output folder (created if needed; existing files of the same names are overwritten).
+        Output folder (created if needed). The area folders it writes (``rare_disease/`` ... or
+        ``rare_disease_wgs/``) are replaced as a whole; nothing else in ``out`` is touched except README.md.
     seed
         Random seed; the same seed gives byte-identical files.
     scale
@@ -54,6 +59,10 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
         raise ParameterError(f"seed: must be a non-negative integer, got {seed!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # the area folders are replaced as a whole, so that a smaller re-run leaves no stale cases behind
+    for area in (WGS_AREAS if scale == "wgs" else DEMO_AREAS):
+        if (out / area).is_dir():
+            shutil.rmtree(out / area)
     from ._readme import write_readme
 
     if scale == "wgs":

@@ -102,7 +102,14 @@ FORMAT GT:AD:DP:GQ:PL. Intergenic sites carry a single `intergenic_variant` CSQ 
 
 
 def write_readme(out: Path, *, seed: int, scale: str) -> None:
+    """README.md in ``out``; the whole-genome README also goes into ``rare_disease_wgs/`` and does not
+    replace a demo README already in ``out``."""
     template = _WGS if scale == "wgs" else _DEMO
     text = template.format(notice=SYNTHETIC_NOTICE, version=__version__, seed=seed, scale=scale,
                            csq="|".join(CSQ_FIELDS))
-    (Path(out) / "README.md").write_text(text)
+    out = Path(out)
+    if scale == "wgs":
+        (out / "rare_disease_wgs" / "README.md").write_text(text)
+        if (out / "README.md").exists() and (out / "README.md").read_text().startswith("# BigMed synthetic cohorts"):
+            return
+    (out / "README.md").write_text(text)

@@ -402,10 +402,12 @@ def generate_colorectal(out: Path, *, seed: int, patients: int = N_PATIENTS) -> 
     chosen: dict[str, str] = {}
 
     def first(pred) -> str | None:
-        for b in bar.index:
-            pid = b[:-2]
-            if pid not in chosen.values() and pred(pid, b):
-                return pid
+        # prefer metastatic (stage IV) patients: that is where the actionable rules apply
+        for stages in (("IV",), ("III",), ("I", "II", "III", "IV")):
+            for b in bar.index:
+                pid = b[:-2]
+                if pid not in chosen.values() and by_id[pid].stage in stages and pred(pid, b):
+                    return pid
         return None
 
     kras_hot = {h[6] for h in HOTSPOTS["KRAS"]}
