@@ -1,11 +1,17 @@
 """bigmed_utils: the tested logic behind the BigMed research notebooks.
 
+A flat, discoverable API over well-named submodules (``import bigmed_utils as bm``; ``bm.qtc_bazett``,
+``bm.read_vcf``, ``bm.run_analysis`` ...). Heavy submodules (Hail, the HPO ontology, plotting) load on
+first use, so ``bigmed --help`` and the batch runner start quickly.
+
 Research use only; not a medical device.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version as _version
+from typing import Any
 
 try:
     __version__ = _version("bigmed-utils")
@@ -13,6 +19,85 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 from .errors import *  # noqa: F401,F403  (the exception hierarchy is part of the flat API)
-from .hail_session import init_hail
+from .errors import __all__ as _errors_all
 
-__all__ = ["__version__", "init_hail"]
+#: public name -> submodule that defines it (loaded on first attribute access)
+_LAZY: dict[str, str] = {
+    # machinery
+    "init_hail": "hail_session",
+    "validate_params": "params",
+    "params_from_namespace": "params",
+    "describe_params": "params",
+    "write_summary": "summary",
+    "read_summary": "summary",
+    "run_analysis": "runner",
+    "run_batch": "batch",
+    # input readers
+    "read_vcf": "io.vcf",
+    "read_vcf_header": "io.vcf",
+    "read_ped": "io.ped",
+    "read_phenopacket": "io.phenopacket",
+    "read_maf": "io.maf",
+    "read_omop": "io.omop",
+    "select_patients": "io.omop",
+    # shared genomics
+    "GenotypeFilters": "genomics.filters",
+    "apply_genotype_filters": "genomics.filters",
+    "InheritanceThresholds": "genomics.inheritance",
+    "find_candidates": "genomics.inheritance",
+    "run_qc": "genomics.qc",
+    "classify_variants": "genomics.acmg",
+    "combine_points": "genomics.acmg",
+    "richards_2015_class": "genomics.acmg",
+    # phenotype
+    "validate_terms": "phenotype.ontology",
+    "rank_genes": "phenotype.similarity",
+    "similar_patients": "phenotype.similarity",
+    "extract_hpo": "phenotype.text_to_hpo",
+    "terms_from_text": "phenotype.text_to_hpo",
+    # cardiac
+    "qtc_bazett": "cardiac.ecg",
+    "qtc_fridericia": "cardiac.ecg",
+    "qtc_framingham": "cardiac.ecg",
+    "qtc_hodges": "cardiac.ecg",
+    "qtc_table": "cardiac.ecg",
+    "hcm_risk_scd": "cardiac.risk",
+    "cascade_list": "cardiac.cascade",
+    "segregation": "cardiac.cascade",
+    "draw_pedigree": "cardiac.pedigree_plot",
+    # oncology
+    "compute_tmb": "oncology.tmb",
+    "assess_msi": "oncology.msi",
+    "match_actionability": "oncology.actionability",
+    "kaplan_meier": "oncology.survival",
+    "logrank": "oncology.survival",
+    "cox_ph": "oncology.survival",
+    "oncoplot": "oncology.oncoplot",
+    "mutual_exclusivity": "oncology.oncoplot",
+    "patient_profile": "oncology.report",
+    "cohort_survival_summary": "oncology.report",
+    # secure lab
+    "Pseudonymiser": "privacy.pseudonyms",
+    "shift_dates": "privacy.pseudonyms",
+    "suppress_counts": "privacy.disclosure",
+    "suppress_plot_data": "privacy.disclosure",
+    "export_run": "privacy.export",
+    "verify_audit": "privacy.audit",
+    "html_text": "privacy.escape",
+    "markdown_text": "privacy.escape",
+}
+
+__all__ = ["__version__", *_errors_all, *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bigmed_utils' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # cache: the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,6 +1,7 @@
 """The ``bigmed`` command: a thin layer over library functions.
 
-Exit codes: 0 success; 1 an analysis failed; 2 bad parameters, input or usage (nothing ran).
+Exit codes: 0 success; 1 an analysis failed; 2 bad parameters, input or usage (nothing ran); 3 a transient
+failure (dead kernel, time limit) that may succeed when tried again; 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
@@ -15,11 +16,25 @@ from .errors import AnalysisError, BigMedError
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_TRANSIENT = 3
+EXIT_TERMINATED = 143
 
 
 def _die(err: BigMedError) -> None:
     click.echo(f"bigmed: error: {err}", err=True)
+    if err.transient:
+        sys.exit(EXIT_TRANSIENT)
     sys.exit(EXIT_FAILED if isinstance(err, AnalysisError) else EXIT_USAGE)
+
+
+def _sigterm_as_interrupt() -> None:
+    """Turn SIGTERM into KeyboardInterrupt so a run moves its partial output to DIR.failed before exiting."""
+    import signal
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt("terminated")
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,8 +50,11 @@ def main() -> None:
 @click.option("-p", "--param", "overrides", multiple=True, metavar="KEY=VALUE", help="Set one parameter (repeatable).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Output folder (created on success).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder once the new run succeeded.")
+@click.option("--keep-previous", is_flag=True, help="With --force: keep the replaced folder as OUT.v<N>.")
 @click.option("--cell-timeout", type=int, default=None, help="Seconds any one notebook cell may run.")
-def run(analysis: str, params_file: str | None, overrides: tuple[str, ...], out: str, force: bool, cell_timeout: int | None) -> None:
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (needs headless Chromium).")
+def run(analysis: str, params_file: str | None, overrides: tuple[str, ...], out: str, force: bool,
+        keep_previous: bool, cell_timeout: int | None, pdf: bool) -> None:
     """Run ANALYSIS (a notebook in notebooks/) into the folder --out.
 
     Writes notebook.ipynb, report.html, summary.json and provenance.json into OUT, or nothing: a failed
@@ -52,6 +70,7 @@ def run(analysis: str, params_file: str | None, overrides: tuple[str, ...], out:
 
     if not params_file and not overrides:
         raise click.UsageError("give --params FILE or at least one -p key=value")
+    _sigterm_as_interrupt()
     try:
         result = run_analysis(
             analysis,
@@ -59,11 +78,54 @@ def run(analysis: str, params_file: str | None, overrides: tuple[str, ...], out:
             params_file=params_file,
             params=parse_overrides(overrides),
             force=force,
+            keep_previous=keep_previous,
             cell_timeout=cell_timeout,
+            pdf=pdf,
         )
     except BigMedError as err:
         _die(err)
+    except KeyboardInterrupt:
+        click.echo(f"bigmed: error: {analysis}: interrupted; partial output kept in {out}.failed", err=True)
+        sys.exit(EXIT_TERMINATED)
     click.echo(f"done: {result.out}/report.html")
+    if pdf and not (result.out / "report.pdf").is_file():
+        from .pdf import NO_CHROMIUM, find_chromium
+
+        click.echo(f"bigmed: warning: {NO_CHROMIUM if find_chromium() is None else 'PDF not written (see log)'}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--out", default="reports", show_default=True, type=click.Path(file_okay=False),
+              help="Reports folder: reports/<analysis>/<case_id>/ plus index.json and index.html.")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Cases at once (never more than memory allows).")
+@click.option("--retries", type=int, default=1, show_default=True, help="Retries of a transient failure.")
+@click.option("--timeout", type=float, default=None, help="Seconds one case may run before it is stopped.")
+@click.option("--pdf", is_flag=True, help="Also print report.pdf (needs headless Chromium).")
+def batch(paths: tuple[str, ...], out: str, jobs: int, retries: int, timeout: float | None, pdf: bool) -> None:
+    """Run many cases: PATHS are parameter files, folders of them (<analysis>/<case>.yaml) or a manifest
+    CSV (case_id,analysis,params). Finished cases with unchanged inputs are skipped; exit 1 if any failed.
+
+    \b
+    Example (nightly):
+      bigmed batch incoming/ --out /srv/bigmed/reports --jobs 2 --retries 1 --timeout 3600
+    """
+    from .batch import run_batch
+
+    if pdf:
+        from .pdf import NO_CHROMIUM, find_chromium
+
+        if find_chromium() is None:
+            click.echo(f"bigmed: warning: {NO_CHROMIUM}", err=True)
+    try:
+        results = run_batch(paths, out=out, jobs=jobs, retries=retries, timeout=timeout, pdf=pdf, echo=click.echo)
+    except BigMedError as err:
+        _die(err)
+    except KeyboardInterrupt:
+        click.echo("bigmed: error: batch stopped by a signal; the next run completes the rest", err=True)
+        sys.exit(EXIT_TERMINATED)
+    if any(r.status == "failed" for r in results):
+        sys.exit(EXIT_FAILED)
 
 
 @main.command()

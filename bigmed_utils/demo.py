@@ -26,17 +26,30 @@ def ensure_demo_data(data: str | Path | None = None, *, echo: Callable[[str], No
 
     folder = Path(data) if data else project_root() / "data" / "demo"
     stamp = folder / ".complete"
-    if stamp.is_file():
+    fingerprint = f"seed {DEMO_SEED} generator {generator_fingerprint()}\n"
+    if stamp.is_file() and stamp.read_text() == fingerprint:
         return folder
     tmp = folder.with_name(folder.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     echo(f"generating synthetic demo data in {folder} ...")
     synthetic.generate(tmp, seed=DEMO_SEED)
-    (tmp / ".complete").write_text(f"seed {DEMO_SEED}\n")
+    (tmp / ".complete").write_text(fingerprint)
     if folder.exists():
         shutil.rmtree(folder)
     tmp.rename(folder)
     return folder
+
+
+def generator_fingerprint() -> str:
+    """sha256 of the synthetic generators' source: demo data made by older code is made again."""
+    import hashlib
+
+    from . import synthetic
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(synthetic.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def demo_parameter_files() -> dict[str, Path]:

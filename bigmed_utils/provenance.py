@@ -139,11 +139,13 @@ def build_provenance(
     inputs: Mapping[str, Any],
     started: datetime,
     finished: datetime,
+    fingerprint: str | None = None,
     hail: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The provenance record of one run (pure apart from version look-ups)."""
     return {
         "analysis": analysis,
+        "fingerprint": fingerprint,
         "parameters": dict(params),
         "inputs": dict(inputs),
         "versions": {

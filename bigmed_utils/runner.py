@@ -153,6 +153,21 @@ def _fail(out: Path, partial: Path | None, message: str, detail: str) -> Path:
     return failed
 
 
+FAILURE_FILE = "failure.json"
+
+
+def _write_failure_record(out: Path, err: BaseException, fingerprint: str | None) -> None:
+    """``DIR.failed/failure.json``: the error class, whether a retry may help, and the fingerprint."""
+    record = {
+        "error": type(err).__name__,
+        "message": str(err),
+        "transient": bool(getattr(err, "transient", False)),
+        "fingerprint": fingerprint,
+        "time": prov.now().isoformat(timespec="seconds"),
+    }
+    (_sibling(out, ".failed") / FAILURE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
 def _execution_error(analysis: str, err: BaseException) -> AnalysisError:
     """Translate papermill/nbclient exceptions into one line naming the cell and the error."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -178,6 +193,8 @@ def run_analysis(
     cell_timeout: int | None = None,
     notebooks_dir: str | Path | None = None,
     kernel_name: str | None = None,
+    keep_previous: bool = False,
+    pdf: bool = False,
 ) -> RunResult:
     """Execute one analysis notebook and write its complete output folder.
 
@@ -199,6 +216,10 @@ def run_analysis(
         Folder of analysis notebooks (default :func:`default_notebooks_dir`).
     kernel_name
         Jupyter kernel; default the notebook's own (``python3`` = this environment).
+    keep_previous
+        With ``force``: keep the replaced folder as ``DIR.v<N>`` instead of deleting it.
+    pdf
+        Also print ``report.pdf`` with headless Chromium (skipped with a warning when not installed).
 
     Returns
     -------
@@ -226,8 +247,10 @@ def run_analysis(
             notebook = notebook_path(analysis, notebooks_dir)
             values = resolve_params(analysis, params_file=params_file, params=params, notebook=notebook)
         inputs = prov.hash_inputs(values)
+        fingerprint = run_fingerprint(analysis, values, inputs)
     except BigMedError as err:
         _fail(out, None, str(err), "The run stopped before the notebook started.\n")
+        _write_failure_record(out, err, None)
         raise
 
     if partial.exists():  # left by a run that was killed: never a result
@@ -261,6 +284,7 @@ def run_analysis(
             inputs=inputs,
             started=started,
             finished=finished,
+            fingerprint=fingerprint,
             hail={
                 "spark_master": values.get("spark_master") or os.environ.get("BIGMED_SPARK_MASTER") or "local",
                 "driver_memory": values.get("driver_memory") or os.environ.get("BIGMED_DRIVER_MEMORY"),
@@ -278,6 +302,10 @@ def run_analysis(
             hide_paths=(partial, out, out.parent, Path.cwd()),
         )
         (partial / REPORT_FILE).write_text(html, encoding="utf-8")
+        if pdf:
+            from .pdf import print_pdf
+
+            print_pdf(partial / REPORT_FILE, partial / "report.pdf")
         (partial / prov.PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         _tidy_work(partial)
     except BaseException as err:  # noqa: BLE001 - every failure, even Ctrl-C, must leave DIR.failed
@@ -285,13 +313,29 @@ def run_analysis(
         if isinstance(err, KeyboardInterrupt):
             translated = AnalysisError(f"{analysis}: interrupted")
         failed = _fail(out, partial, str(translated), traceback.format_exc())
+        _write_failure_record(out, translated, fingerprint)
         log.info("%s (partial notebook kept in %s)", translated, failed)
         if isinstance(err, (KeyboardInterrupt, SystemExit)):
             raise
         raise translated from None
 
-    _publish(partial, out)
+    _publish(partial, out, keep_previous=keep_previous)
     return RunResult(out=out, summary=summary, provenance=record)
+
+
+def run_fingerprint(analysis: str, params: Mapping[str, Any], inputs: Mapping[str, Any]) -> str:
+    """sha256 of what determines a result: analysis, parameters and the checksums of the input files.
+
+    ``bigmed batch`` skips a case whose finished report has the same fingerprint.
+    """
+    import hashlib
+
+    material = {
+        "analysis": analysis,
+        "parameters": dict(params),
+        "inputs": {k: v["sha256"] for k, v in sorted(inputs.items())},
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _tidy_work(partial: Path) -> None:
@@ -304,12 +348,23 @@ def _tidy_work(partial: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def _publish(partial: Path, out: Path) -> None:
-    """Rename ``DIR.partial`` to ``DIR``; an older ``DIR`` (``force``) is removed only after the swap."""
+def previous_versions(out: Path) -> list[Path]:
+    """Older versions of a case kept beside it (``DIR.v1``, ``DIR.v2``, ...), oldest first."""
+    found = [p for p in out.parent.glob(out.name + ".v*") if p.name[len(out.name) + 2 :].isdigit()]
+    return sorted(found, key=lambda p: int(p.name[len(out.name) + 2 :]))
+
+
+def _publish(partial: Path, out: Path, *, keep_previous: bool = False) -> None:
+    """Rename ``DIR.partial`` to ``DIR``; an older ``DIR`` is kept as ``DIR.v<N>`` or removed after the swap."""
     old = None
     if out.exists():
-        old = _sibling(out, f".replaced-{os.getpid()}")
-        out.rename(old)
+        if keep_previous:
+            versions = previous_versions(out)
+            n = int(versions[-1].name[len(out.name) + 2 :]) + 1 if versions else 1
+            out.rename(_sibling(out, f".v{n}"))
+        else:
+            old = _sibling(out, f".replaced-{os.getpid()}")
+            out.rename(old)
     partial.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -79,7 +79,7 @@ def test_notebook_failure_leaves_failed_folder_and_names_the_cell(notebooks, tmp
     out = tmp_path / "case"
     with pytest.raises(AnalysisError) as err:
         run_analysis("selftest", out=out, params={"fail": True}, notebooks_dir=notebooks)
-    assert str(err.value) == "selftest: cell 4 failed: ValueError: planted failure in the analysis cell"
+    assert str(err.value) == "selftest: cell 5 failed: ValueError: planted failure in the analysis cell"
     assert not out.exists()
     assert not (tmp_path / "case.partial").exists()
     failed = tmp_path / "case.failed"
@@ -136,7 +136,7 @@ def test_cli_failure_is_one_line_and_non_zero(notebooks, tmp_path):
     res = _bigmed("run", "selftest", "-p", "fail=true", "--out", str(tmp_path / "o"),
                   env_extra={"BIGMED_NOTEBOOKS_DIR": str(notebooks)})
     assert res.returncode == 1
-    assert res.stderr.strip() == "bigmed: error: selftest: cell 4 failed: ValueError: planted failure in the analysis cell"
+    assert res.stderr.strip() == "bigmed: error: selftest: cell 5 failed: ValueError: planted failure in the analysis cell"
 
 
 def test_cli_bad_parameter_exit_code_2(notebooks, tmp_path):
