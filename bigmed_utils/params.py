@@ -163,14 +163,39 @@ class ColorectalCancerParams(AnalysisParams):
     """One patient's molecular tumour-board report."""
 
     patient_id: SafeId = Field(description="Patient identifier.")
-    maf: InputFile | None = Field(None, description="Somatic MAF (one or many tumours).")
-    vcf: InputFile | None = Field(None, description="VEP-annotated somatic VCF (instead of a MAF).")
-    tumor_sample: str | None = Field(None, description="Tumour sample barcode in the MAF/VCF; default patient_id-T.")
+    maf: InputFile | None = Field(
+        None, description="Somatic MAF: the patient's tumour, or a cohort (then TMB/MSI are shown against it)."
+    )
+    vcf: InputFile | None = Field(
+        None, description="VEP-annotated somatic VCF of the patient (used instead of the MAF for the patient)."
+    )
+    tumor_sample: str | None = Field(
+        None, description="Tumour sample barcode in the MAF/VCF; default patient_id-T (or the patient's only tumour)."
+    )
+    normal_sample: str | None = Field(
+        None, description="Matched normal column of the VCF; default the other column of a two-sample VCF."
+    )
     clinical: InputPath | None = Field(None, description="Clinical CSV or a folder of OMOP tables.")
     callable_mb: float = Field(38.0, gt=0, description="Callable size of the assay in megabases (TMB denominator).")
-    msi_score: float | None = Field(None, ge=0, description="MSIsensor-style score (% unstable sites).")
-    msi_threshold: float = Field(10.0, gt=0, description="MSI-H threshold of the assay (10 tumour-normal, 20 tumour-only).")
-    mmr_ihc: Literal["deficient", "proficient"] | None = Field(None, description="Mismatch-repair immunohistochemistry.")
+    tmb_classes: list[str] | None = Field(
+        None, description="Variant classes counted for TMB; default the non-synonymous coding classes (maftools)."
+    )
+    msi_score: float | None = Field(
+        None, ge=0, le=100, description="MSIsensor-style score (% unstable sites); default from the clinical record."
+    )
+    msi_assay: Literal["tumor_normal", "tumor_only"] = Field(
+        "tumor_normal", description="MSI assay: MSI-H threshold 10 (tumour-normal) or 20 (tumour-only)."
+    )
+    msi_threshold: float | None = Field(None, gt=0, description="MSI-H threshold overriding the assay's default.")
+    mmr_ihc: Literal["deficient", "proficient"] | None = Field(
+        None, description="Mismatch-repair immunohistochemistry; default from the clinical record."
+    )
+
+    @model_validator(mode="after")
+    def _needs_variants(self) -> "ColorectalCancerParams":
+        if self.maf is None and self.vcf is None:
+            raise ValueError("give the somatic variants as maf or vcf")
+        return self
 
 
 class ColorectalCohortParams(AnalysisParams):
@@ -178,10 +203,24 @@ class ColorectalCohortParams(AnalysisParams):
 
     case_id: SafeId = Field("crc_cohort", description="Name of the cohort run.")
     maf: InputFile = Field(description="Somatic MAF of the cohort.")
-    clinical: InputPath = Field(description="Clinical CSV or a folder of OMOP tables.")
+    clinical: InputPath = Field(description="Clinical CSV (with survival columns) or a folder of OMOP tables.")
     ehr: InputPath | None = Field(None, description="Folder of OMOP CDM tables for patient selection.")
     icd10: list[str] = Field(default_factory=lambda: ["C18", "C19", "C20"], description="ICD-10 prefixes to select.")
+    stage: list[Literal["I", "II", "III", "IV"]] | None = Field(
+        None, description="Keep patients at these stages (from the EHR, else the clinical table)."
+    )
+    treatment: list[str] | None = Field(
+        None, description="Keep patients with a drug exposure containing any of these names (needs ehr)."
+    )
     callable_mb: float = Field(38.0, gt=0, description="Callable size of the assay in megabases.")
+    msi_assay: Literal["tumor_normal", "tumor_only"] = Field(
+        "tumor_normal", description="MSI assay of the scores in OMOP tables (MSI-H threshold 10 or 20)."
+    )
+    top_n_genes: int = Field(20, ge=1, le=100, description="Genes shown in the oncoplot.")
+    cox_covariates: list[Literal["stage", "msi_status", "side", "braf_v600e", "kras_mut", "age_per_10y", "sex"]] = Field(
+        default_factory=lambda: ["stage", "msi_status", "braf_v600e", "age_per_10y"],
+        description="Covariates of the Cox models (stage vs I, MSI-H vs MSS, side vs left, BRAF V600E, age per 10 years).",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -178,9 +178,20 @@ def _select_sample(df: pd.DataFrame, tumor_sample: str, p: Path) -> pd.DataFrame
     return df[mask]
 
 
+def select_tumor_sample(maf: pd.DataFrame, tumor_sample: str) -> pd.DataFrame:
+    """Rows of one tumour of a MAF table read by :func:`read_maf` (``.`` and ``-`` equal if no exact match).
+
+    Raises
+    ------
+    InputDataError
+        The barcode is not in ``Tumor_Sample_Barcode``; the message names the file and lists a few barcodes.
+    """
+    return _select_sample(maf, tumor_sample, Path(maf.attrs.get("path", "MAF table")))
+
+
 def tumor_samples(maf: pd.DataFrame) -> list[str]:
     """Tumour barcodes of a MAF table, in order of first appearance."""
     return list(dict.fromkeys(maf["Tumor_Sample_Barcode"]))
 
 
-__all__ = ["read_maf", "tumor_samples", "REQUIRED_COLUMNS", "PROTEIN_CHANGE_COLUMNS"]
+__all__ = ["read_maf", "select_tumor_sample", "tumor_samples", "REQUIRED_COLUMNS", "PROTEIN_CHANGE_COLUMNS"]

@@ -4,7 +4,7 @@ OMOP Common Data Model v5.4 (OHDSI, https://ohdsi.github.io/CommonDataModel/cdm5
 columns the BigMed analyses use are required: ``person`` (``person_id``, ``person_source_value`` = the
 patient id shared with the genomic data, e.g. ``CRC0001``) and ``condition_occurrence`` (``person_id``,
 ``condition_source_value`` = ICD-10 code). ``visit_occurrence``, ``measurement``, ``drug_exposure``,
-``observation`` and ``death`` are read when present and checked for their key columns.
+``observation``, ``death`` and ``observation_period`` are read when present and checked for their key columns.
 
 Stage is read from ``measurement`` rows whose ``measurement_source_value`` mentions "stage" (e.g.
 ``AJCC stage``), the value from ``value_source_value`` (``IIIB`` counts as ``III``); treatments from
@@ -34,6 +34,7 @@ OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {
     "drug_exposure": ("person_id", "drug_source_value"),
     "observation": ("person_id",),
     "death": ("person_id",),
+    "observation_period": ("person_id", "observation_period_end_date"),
 }
 #: colorectal cancer ICD-10 codes: C18 colon, C19 rectosigmoid junction, C20 rectum (WHO ICD-10)
 COLORECTAL_ICD10: tuple[str, ...] = ("C18", "C19", "C20")

@@ -1,5 +1,6 @@
 """Colorectal-cancer logic: TMB, MSI/MMR, actionability, survival, oncoplot and cohort helpers."""
 
+from .analysis import CohortResult, PatientResult, analyse_cohort, analyse_patient
 from .actionability import load_knowledge_base, match_actionability, summarise_actionability
 from .cohort import CRC_DRIVER_GENES, cohort_table, driver_mutations, match_barcodes, read_clinical
 from .hgvsp import normalise_hgvsp, parse_hgvsp, same_protein_change
@@ -13,7 +14,7 @@ from .msi import (
     is_pole_exonuclease_mutation,
     pole_exonuclease_mutations,
 )
-from .oncoplot import mutation_matrix, mutual_exclusivity, oncoplot, tmb_by_msi_plot
+from .oncoplot import msi_score_plot, mutation_matrix, mutual_exclusivity, oncoplot, tmb_by_msi_plot
 from .report import PatientProfile, cohort_survival_summary, patient_profile
 from .survival import (
     at_risk_table,
@@ -29,12 +30,13 @@ from .tmb import NONSYNONYMOUS_CLASSES, TMB_HIGH_THRESHOLD, TMBResult, compute_t
 from .vcf_to_maf import maf_from_vcf_table
 
 __all__ = [
+    "analyse_patient", "analyse_cohort", "PatientResult", "CohortResult",
     "load_knowledge_base", "match_actionability", "summarise_actionability",
     "CRC_DRIVER_GENES", "cohort_table", "driver_mutations", "match_barcodes", "read_clinical",
     "normalise_hgvsp", "parse_hgvsp", "same_protein_change",
     "MSI_SCORE_THRESHOLDS", "POLE_EXONUCLEASE_DOMAIN", "assess_msi", "classify_mmr_ihc", "classify_msi_score",
     "hypermutation_status", "is_pole_exonuclease_mutation", "pole_exonuclease_mutations",
-    "mutation_matrix", "mutual_exclusivity", "oncoplot", "tmb_by_msi_plot",
+    "msi_score_plot", "mutation_matrix", "mutual_exclusivity", "oncoplot", "tmb_by_msi_plot",
     "at_risk_table", "cox_ph", "forest_plot", "kaplan_meier", "logrank", "plot_km",
     "proportional_hazards_check", "validate_survival",
     "NONSYNONYMOUS_CLASSES", "TMB_HIGH_THRESHOLD", "TMBResult", "compute_tmb", "is_tmb_high", "tmb_by_sample",

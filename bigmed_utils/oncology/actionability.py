@@ -12,8 +12,9 @@ source. Its header states version, date and sources. Rule types:
 ``codon_range``
     a missense change within residues first-last (POLE exonuclease domain 268-471).
 ``exon``
-    a protein-altering change in the listed exons, read from ``Exon_Number`` (VEP/GDC ``2/6``) when
-    present, else from the codon ranges in ``ras_exon_codons.tsv``.
+    a protein-altering change in the listed exons: for KRAS/NRAS the exon of the codon (codon ranges of the
+    MANE Select transcripts in ``ras_exon_codons.tsv``; exon numbers in annotations depend on the
+    transcript used), else ``Exon_Number`` (VEP/GDC ``2/6``).
 ``class``
     ``amplification``, ``fusion`` or ``oncogenic_mutation`` (any non-synonymous coding change).
 ``biomarker``
@@ -266,10 +267,12 @@ def _rule_matches(rule_type: str, compiled: Any, gene: str, alt: pd.Series) -> b
     if rule_type == "exon":
         if not protein_altering:
             return False
-        exon = alt["exon"]
-        if exon is None and change.position is not None:
-            exon = exon_of_codon(gene, change.position)
-        return exon in compiled
+        # the codon decides when the gene is in the codon table: exon numbers depend on the transcript an
+        # annotation used (a MAF's Exon_Number and a VCF's CSQ EXON can disagree), the codon does not; a
+        # codon beyond the protein matches no exon. Exon_Number is used when the position is unknown.
+        if change.position is not None and gene in set(_exon_table()["gene"]):
+            return exon_of_codon(gene, change.position) in compiled
+        return alt["exon"] in compiled
     return False
 
 

@@ -107,14 +107,16 @@ def driver_mutations(
     variant_classes: Iterable[str] = NONSYNONYMOUS_CLASSES,
 ) -> pd.DataFrame:
     """Non-synonymous coding mutations in driver genes: columns ``gene, hgvsp, variant_classification,
-    variant, Tumor_Sample_Barcode`` (``hgvsp`` in one-letter form, ``variant`` = ``chrom:pos:ref:alt``),
-    ordered as ``genes``."""
+    variant, Tumor_Sample_Barcode`` (``hgvsp`` in one-letter form, ``variant`` = ``chrom:pos:ref:alt``, taken
+    from a ``variant`` column when the table has one, e.g. from :func:`maf_from_vcf_table`), ordered as ``genes``."""
     rows = maf[maf["Hugo_Symbol"].isin(genes) & maf["Variant_Classification"].isin(set(variant_classes))]
     out = pd.DataFrame({
         "gene": rows["Hugo_Symbol"].astype(str),
         "hgvsp": [normalise_hgvsp(h) for h in rows["HGVSp_Short"]] if "HGVSp_Short" in rows else None,
         "variant_classification": rows["Variant_Classification"],
-        "variant": [variant_id(r) for r in rows.to_dict("records")],
+        # a table converted from a VCF keeps the VCF's own chrom:pos:ref:alt (the summary.json contract)
+        "variant": rows["variant"].astype(str) if "variant" in rows.columns
+        else [variant_id(r) for r in rows.to_dict("records")],
         "Tumor_Sample_Barcode": rows["Tumor_Sample_Barcode"],
     })
     rank = {g: i for i, g in enumerate(genes)}

@@ -313,7 +313,42 @@ def tmb_by_msi_plot(
     return fig
 
 
+def msi_score_plot(
+    scores: pd.Series | Sequence[float],
+    *,
+    threshold: float,
+    patient_score: float | None = None,
+    patient_label: str | None = None,
+    ax=None,
+):
+    """Histogram of cohort MSI scores (% unstable sites) with the MSI-H threshold and one patient marked.
+
+    Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    values = pd.to_numeric(pd.Series(scores), errors="coerce").dropna()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    else:
+        fig = ax.figure
+    top = max([threshold * 2.0, float(values.max()) if len(values) else 0.0, patient_score or 0.0])
+    ax.hist(values, bins=np.linspace(0, top * 1.05, 40), color="0.6", edgecolor="white")
+    ax.axvline(threshold, color="firebrick", linestyle="--", linewidth=1)
+    ax.annotate(f"MSI-H ≥ {threshold:g}", xy=(threshold, 0.95), xycoords=("data", "axes fraction"),
+                xytext=(3, 0), textcoords="offset points", color="firebrick", fontsize=8, va="top")
+    if patient_score is not None:
+        ax.axvline(patient_score, color="crimson", linewidth=2, label=patient_label or "patient")
+        ax.legend(frameon=False, fontsize=8, loc="center right")
+    ax.set_xlabel("MSI score (% unstable microsatellite sites)")
+    ax.set_ylabel("Tumours")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
 __all__ = [
+    "msi_score_plot",
     "VARIANT_COLOURS",
     "mutation_matrix",
     "oncoplot",
