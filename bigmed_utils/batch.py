@@ -571,6 +571,15 @@ def run_batch(
         log.removeHandler(handler)
         handler.close()
     echo(line + f"  (index: {reports / 'index.html'}, log: {log_file})")
+    from .privacy.audit import append_audit
+
+    append_audit({
+        "action": "batch",
+        "inputs": [{"name": c.key, "sha256": prov.sha256_file(c.params_file)} for c in cases if c.params_file.is_file()],
+        "outputs": ["index.json", "index.html", str(log_file.relative_to(reports))],
+        "result": "stopped" if batch._stop.is_set() else ("failed" if any(r.status == "failed" for r in results) else "success"),
+        "detail": line,
+    })
     if batch._stop.is_set():
         raise KeyboardInterrupt("batch stopped by a signal")
     return results

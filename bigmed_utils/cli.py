@@ -178,5 +178,47 @@ def demo(out: str) -> None:
         sys.exit(EXIT_FAILED)
 
 
+@main.command("export")
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Airlock folder for the checked bundle.")
+@click.option("--threshold", type=int, default=None, help="Largest count to suppress (default 20: counts 1-20 hidden).")
+@click.option("--force", is_flag=True, help="Replace an existing bundle.")
+def export(run_dir: str, out: str, threshold: int | None, force: bool) -> None:
+    """Write a checked bundle of RUN_DIR for the airlock: aggregates, cohort figures, a report without
+    individual rows, and MANIFEST.json listing what was removed or suppressed and why."""
+    from .privacy import append_audit, export_run, run_audit_fields
+
+    kwargs = {} if threshold is None else {"threshold": threshold}
+    try:
+        manifest = export_run(run_dir, out=out, force=force, **kwargs)
+        append_audit({**run_audit_fields(run_dir, action="export"),
+                      "outputs": [f"{manifest['bundle']}/{f['path']}" for f in manifest["files"]]})
+    except BigMedError as err:
+        _die(err)
+    click.echo(f"exported: {Path(out) / manifest['bundle']} ({len(manifest['files'])} files; see MANIFEST.json)")
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log ($BIGMED_AUDIT_LOG)."""
+
+
+@audit.command("verify")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, help="Audit log (default: $BIGMED_AUDIT_LOG).")
+def audit_verify(log_path: str | None) -> None:
+    """Check the hash chain: any edited, removed or reordered record is reported; exit 1 if so."""
+    from .privacy import verify_audit
+
+    try:
+        res = verify_audit(log_path)
+    except BigMedError as err:
+        _die(err)
+    for problem in res.problems:
+        click.echo(f"bigmed: audit: {problem}", err=True)
+    click.echo(f"{res.log_path}: {res.n_records} records, {'intact' if res.ok else 'TAMPERED'}")
+    if not res.ok:
+        sys.exit(EXIT_FAILED)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -30,6 +30,8 @@ from .errors import (
 )
 from .hail_session import ENV_WORK_DIR
 from .kernel import ENV_KERNEL_LOG, LocalKernelManager
+from .privacy.audit import append_audit, run_audit_fields
+from .privacy.pseudonyms import Pseudonymiser, collect_identifiers, find_identifiers, load_key, pseudonymise_folder
 from .params import ID_KEYS, analysis_spec, read_params_file, to_jsonable, validate_params
 from .report import render_report
 from .summary import ENV_OUTPUT_DIR, SUMMARY_FILE, validate_summary
@@ -248,9 +250,11 @@ def run_analysis(
             values = resolve_params(analysis, params_file=params_file, params=params, notebook=notebook)
         inputs = prov.hash_inputs(values)
         fingerprint = run_fingerprint(analysis, values, inputs)
+        pseudonymiser = _pseudonymiser(values)
     except BigMedError as err:
-        _fail(out, None, str(err), "The run stopped before the notebook started.\n")
+        failed = _fail(out, None, str(err), "The run stopped before the notebook started.\n")
         _write_failure_record(out, err, None)
+        _audit(failed, analysis=analysis, result="rejected", detail=str(err))
         raise
 
     if partial.exists():  # left by a run that was killed: never a result
@@ -308,19 +312,50 @@ def run_analysis(
             print_pdf(partial / REPORT_FILE, partial / "report.pdf")
         (partial / prov.PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         _tidy_work(partial)
+        if pseudonymiser is not None:
+            _pseudonymise_outputs(partial, pseudonymiser)
+            summary = json.loads((partial / SUMMARY_FILE).read_text(encoding="utf-8"))
     except BaseException as err:  # noqa: BLE001 - every failure, even Ctrl-C, must leave DIR.failed
         translated = err if isinstance(err, BigMedError) else _execution_error(analysis, err)
         if isinstance(err, KeyboardInterrupt):
             translated = AnalysisError(f"{analysis}: interrupted")
         failed = _fail(out, partial, str(translated), traceback.format_exc())
         _write_failure_record(out, translated, fingerprint)
+        if pseudonymiser is not None:
+            pseudonymise_folder(failed, pseudonymiser)
+            translated = type(translated)(pseudonymiser.text(str(translated)))
+        _audit(failed, analysis=analysis, result="failed", detail=str(translated))
         log.info("%s (partial notebook kept in %s)", translated, failed)
         if isinstance(err, (KeyboardInterrupt, SystemExit)):
             raise
         raise translated from None
 
     _publish(partial, out, keep_previous=keep_previous)
+    _audit(out, analysis=analysis, result="success")
     return RunResult(out=out, summary=summary, provenance=record)
+
+
+def _pseudonymiser(values: Mapping[str, Any]) -> "Pseudonymiser | None":
+    """With ``pseudonymise: true``: the pseudonymiser for every id in the parameters and inputs."""
+    if not values.get("pseudonymise"):
+        return None
+    return Pseudonymiser(collect_identifiers(values), key=load_key())
+
+
+def _pseudonymise_outputs(folder: Path, pseudonymiser: "Pseudonymiser") -> None:
+    """Replace every known id in the run's text outputs; refuse to publish if any is left."""
+    pseudonymise_folder(folder, pseudonymiser)
+    searchable = [i for i in pseudonymiser.mapping if len(i) >= pseudonymiser.min_text_length]
+    left = find_identifiers(folder, searchable)
+    if left:
+        raise AnalysisError(
+            f"pseudonymisation incomplete: identifiers remain in {', '.join(sorted(left)[:5])}; nothing published"
+        )
+
+
+def _audit(folder: Path, *, analysis: str, result: str, detail: str | None = None) -> None:
+    """Append the run to the tamper-evident audit log (``$BIGMED_AUDIT_LOG``)."""
+    append_audit(run_audit_fields(folder, action="run", result=result, detail=detail, analysis=analysis))
 
 
 def run_fingerprint(analysis: str, params: Mapping[str, Any], inputs: Mapping[str, Any]) -> str:

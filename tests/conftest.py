@@ -3,9 +3,14 @@ demo data generated once per run."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# tests never write to the user's real audit log (subprocesses inherit this)
+os.environ["BIGMED_AUDIT_LOG"] = os.path.join(tempfile.mkdtemp(prefix="bigmed-test-audit-"), "audit.jsonl")
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"

@@ -7,12 +7,12 @@ from pathlib import Path
 import nbformat
 
 SELFTEST_CELLS = [
-    ("parameters", 'case_id = "demo"\nfail = False\nvalue = 1\ninput_file = ""\nsleep = 0\nsleep_unless_exists = ""'),
+    ("parameters", 'case_id = "demo"\nfail = False\nvalue = 1\ninput_file = ""\nsleep = 0\nsleep_unless_exists = ""\nnote = ""\npseudonymise = False'),
     (None, "import bigmed_utils as bm\nfrom bigmed_utils.summary import write_summary"),
     (None, "import os, time\nif sleep and not (sleep_unless_exists and os.path.exists(sleep_unless_exists)):\n    time.sleep(sleep)"),
     (None, 'if fail:\n    raise ValueError("planted failure in the analysis cell")\nresult = value * 2'),
     (None, "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2], [3, 4])\nplt.show()"),
-    (None, 'from IPython.display import Markdown\nMarkdown(f"**Finding:** value doubled is {result}")'),
+    (None, 'from IPython.display import Markdown\nMarkdown(f"**Finding:** value doubled is {result} for case {bm.markdown_text(case_id)}. Note: {bm.markdown_text(note)}")'),
     (None, '_ = write_summary("selftest", {"case_id": case_id, "result": result, "headline": f"result {result}"})'),
 ]
 

@@ -1,0 +1,112 @@
+"""The secure lab's guarantees on real runs: pseudonyms only in every output, input strings escaped in
+reports, a tamper-evident audit trail that `bigmed audit verify` checks, and no network beyond loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bigmed_utils.errors import ParameterError
+from bigmed_utils.privacy import find_identifiers
+from bigmed_utils.runner import run_analysis
+from notebook_factory import write_notebook
+
+BIGMED = str(Path(sys.executable).with_name("bigmed"))
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def notebooks(tmp_path_factory) -> Path:
+    return write_notebook(tmp_path_factory.mktemp("nb") / "selftest.ipynb").parent
+
+
+@pytest.fixture()
+def key_file(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "keys" / "pseudonym.key"
+    path.parent.mkdir()
+    path.write_text(secrets.token_hex(32))
+    path.chmod(0o600)
+    monkeypatch.setenv("BIGMED_PSEUDONYM_KEY_FILE", str(path))
+    return path
+
+
+def test_pseudonymised_run_carries_no_original_id(notebooks, tmp_path, key_file):
+    ped = tmp_path / "FAMX.ped"
+    ped.write_text("FAMX\tFAMX-P\tFAMX-F\tFAMX-M\t1\t2\nFAMX\tFAMX-F\t0\t0\t1\t1\nFAMX\tFAMX-M\t0\t0\t2\t1\n")
+    out = tmp_path / "out"
+    res = run_analysis("selftest", out=out, notebooks_dir=notebooks,
+                       params={"case_id": "FAMX-P", "input_file": str(ped), "pseudonymise": True})
+    assert res.summary["case_id"].startswith("PSN-")
+    originals = ["FAMX-P", "FAMX-F", "FAMX-M", "FAMX"]
+    assert find_identifiers(out, originals) == {}
+    assert "value doubled is 2 for case PSN-" in (out / "report.html").read_text()
+
+
+def test_pseudonymisation_without_a_key_is_a_clear_error(notebooks, tmp_path, monkeypatch):
+    monkeypatch.delenv("BIGMED_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.delenv("BIGMED_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(ParameterError, match=r"pseudonymise is on but no pseudonym key is configured \(\$BIGMED_PSEUDONYM_KEY_FILE"):
+        run_analysis("selftest", out=tmp_path / "o", notebooks_dir=notebooks, params={"pseudonymise": True})
+    assert not (tmp_path / "o").exists()
+
+
+def test_script_in_input_strings_is_escaped_in_the_report(notebooks, tmp_path):
+    out = tmp_path / "out"
+    run_analysis("selftest", out=out, notebooks_dir=notebooks, params={"case_id": f"S{SCRIPT}", "note": SCRIPT})
+    html = (out / "report.html").read_text()
+    assert SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_tampered_audit_log_is_caught(notebooks, tmp_path):
+    log = tmp_path / "audit.jsonl"
+    env = {**os.environ, "BIGMED_AUDIT_LOG": str(log), "BIGMED_NOTEBOOKS_DIR": str(notebooks)}
+    for i in range(2):
+        res = subprocess.run([BIGMED, "run", "selftest", "-p", f"case_id=A{i}", "--out", str(tmp_path / f"r{i}")],
+                             env=env, capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+    ok = subprocess.run([BIGMED, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert ok.returncode == 0 and "2 records, intact" in ok.stdout
+    records = [json.loads(l) for l in log.read_text().splitlines()]
+    assert [r["action"] for r in records] == ["run", "run"] and records[1]["result"] == "success"
+    records[0]["result"] = "failed"  # an edit someone hoped would go unnoticed
+    log.write_text("".join(json.dumps(r) + "\n" for r in records))
+    bad = subprocess.run([BIGMED, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "line 1 (seq 1): hash mismatch, the record was edited" in bad.stderr
+    assert "TAMPERED" in bad.stdout
+
+
+def _netns_available() -> bool:
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return False
+    res = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    return res.returncode == 0
+
+
+@pytest.mark.skipif(not _netns_available(), reason="needs unshare -n (root or user namespaces) to block the network")
+def test_demo_runs_with_every_outbound_connection_blocked(tmp_path):
+    """The whole demo (every analysis on its demo parameters) in a network namespace that has only the
+    loopback interface: any connection beyond 127.0.0.1 would fail and with it the run."""
+    from bigmed_utils.demo import ensure_demo_data
+
+    ensure_demo_data()  # generated beforehand: the demo itself runs offline
+    script = (
+        "ip link set lo up && python -c 'import socket; s=socket.socket(); s.settimeout(3);"
+        " assert s.connect_ex((\"192.0.2.1\", 80)) != 0' && "
+        f"{BIGMED} demo --out {tmp_path / 'reports'}"
+    )
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    res = subprocess.run(["unshare", "-n", "sh", "-c", script], env=env, capture_output=True, text=True, timeout=1800)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    reports = sorted((tmp_path / "reports").glob("*/report.html"))
+    assert reports, "the demo produced no report"
+    for report in reports:
+        assert "Research use only" in report.read_text()
