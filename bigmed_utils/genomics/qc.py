@@ -1,0 +1,365 @@
+"""Family QC in Hail with explicit flags: per-sample metrics, sex check, Mendelian errors, relatedness.
+
+Run it on the calls as imported (before genotype filtering), restricted to the family. Every threshold is a
+named constant with its source; each result is a small pandas DataFrame with one boolean ``flag_*`` column
+per check and a ``flags`` column of human-readable reasons (empty list = nothing to report).
+
+Rates computed from few variants are not flagged: a metric needs :data:`MIN_VARIANTS_FOR_FLAGS` variants
+(sex: :data:`MIN_X_VARIANTS` on chrX outside the PARs) before its flag can fire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..io.ped import FEMALE, MALE, UNKNOWN_SEX, ped_to_hail_pedigree
+
+#: minimum call rate per sample. Hail GWAS tutorial (hail.is/docs/0.2/tutorials/01-genome-wide-association-study)
+#: keeps samples with ``sample_qc.call_rate >= 0.97``.
+MIN_CALL_RATE = 0.97
+#: plausible het/hom-alt ratio range. Wang, Raskin et al. 2015 (Bioinformatics 31:318, "Genome measures used
+#: for quality control are dependent on gene function and ancestry"): ratios lie between ~1.3 and ~2.1 by
+#: ancestry in WGS (up to ~2.3 in exomes); values far outside suggest contamination (high) or inbreeding/a
+#: bad sample (low). We flag outside [1.0, 3.0] to leave room for ancestry and capture design.
+HET_HOM_RANGE = (1.0, 3.0)
+#: plausible Ti/Tv range. Whole genomes ~2.0-2.1, exomes ~2.8-3.3 (DePristo et al. 2011 Nat Genet 43:491;
+#: GATK "Ti/Tv" documentation); random errors give ~0.5. We flag outside [1.8, 3.5].
+TI_TV_RANGE = (1.8, 3.5)
+#: Hail ``impute_sex`` default thresholds on the chrX inbreeding coefficient F (female < 0.4 < unknown < 0.8 < male;
+#: Hail 0.2 documentation, following PLINK ``--check-sex`` 0.2/0.8 but stricter for females)
+IMPUTE_SEX_FEMALE_MAX_F = 0.4
+IMPUTE_SEX_MALE_MIN_F = 0.8
+#: Mendelian error rate (errors / variants called in all three) above which a trio is flagged. Project
+#: choice: GIAB's Ashkenazi trio exome (slivar test file, raw GATK calls) gives 0.9 % (tested); a swapped or
+#: unrelated parent gives tens of per cent.
+MAX_MENDEL_ERROR_RATE = 0.05
+#: KING kinship ranges per degree (Manichaikul et al. 2010 Bioinformatics 26:2867, Table 1): duplicate/MZ
+#: > 0.354; first degree [0.177, 0.354]; second [0.0884, 0.177]; third [0.0442, 0.0884]; unrelated < 0.0442.
+KING_BOUNDS = (0.0442, 0.0884, 0.177, 0.354)
+#: minimum variants before a rate may be flagged
+MIN_VARIANTS_FOR_FLAGS = 100
+#: minimum chrX non-PAR variants before a sex mismatch may be flagged
+MIN_X_VARIANTS = 20
+
+
+@dataclass
+class QcResult:
+    """QC tables of :func:`run_qc`."""
+
+    samples: pd.DataFrame
+    trios: pd.DataFrame
+    pairs: pd.DataFrame
+
+    @property
+    def any_flag(self) -> bool:
+        return bool(
+            any(len(f) for f in self.samples["flags"])
+            or any(len(f) for f in self.trios.get("flags", []))
+            or any(len(f) for f in self.pairs.get("flags", []))
+        )
+
+
+def king_degree(phi: float) -> str:
+    """Relationship degree of a KING kinship coefficient (:data:`KING_BOUNDS`)."""
+    third, second, first, dup = KING_BOUNDS
+    if phi > dup:
+        return "duplicate"
+    if phi >= first:
+        return "first"
+    if phi >= second:
+        return "second"
+    if phi >= third:
+        return "third"
+    return "unrelated"
+
+
+def expected_kinship(pedigree_df: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """Kinship coefficients implied by the PED (founders unrelated, non-inbred), for every pair.
+
+    Standard recursion: phi(i, i) = 1/2 (1 + phi(father, mother)); phi(i, j) = 1/2 (phi(father_i, j) +
+    phi(mother_i, j)) when j is not a descendant of i (process individuals parents first).
+    """
+    ped = pedigree_df.set_index("individual_id")
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(x: str) -> None:
+        if x in seen or x not in ped.index:
+            return
+        seen.add(x)
+        for p in (ped.at[x, "paternal_id"], ped.at[x, "maternal_id"]):
+            if p is not None:
+                visit(p)
+        order.append(x)
+
+    for x in ped.index:
+        visit(x)
+    phi: dict[tuple[str, str], float] = {}
+
+    def get(a: str | None, b: str | None) -> float:
+        if a is None or b is None:
+            return 0.0
+        return phi.get((a, b), phi.get((b, a), 0.0))
+
+    for i, x in enumerate(order):
+        fx, mx = ped.at[x, "paternal_id"], ped.at[x, "maternal_id"]
+        phi[(x, x)] = 0.5 * (1 + get(fx, mx))
+        for y in order[:i]:
+            phi[(x, y)] = phi[(y, x)] = 0.5 * (get(fx, y) + get(mx, y))
+    return phi
+
+
+def run_qc(mt: Any, pedigree_df: pd.DataFrame, *, family_id: str | None = None) -> QcResult:
+    """Per-sample, per-trio and per-pair QC of the family's samples.
+
+    Parameters
+    ----------
+    mt
+        MatrixTable from :func:`bigmed_utils.io.vcf.read_vcf` (calls as imported).
+    pedigree_df
+        From :func:`bigmed_utils.io.ped.read_ped`.
+    family_id
+        Restrict to one family (default: every PED sample present in the VCF).
+
+    Returns
+    -------
+    QcResult
+        ``samples``: sample, call_rate, n_called, n_het, n_hom_var, het_hom_ratio, ti_tv, ped_sex,
+        imputed_sex, chrx_f, n_chrx_variants, flag_call_rate, flag_het_hom, flag_ti_tv, flag_sex, flags.
+        ``trios``: family_id, proband, father, mother, mendel_errors, n_informative, mendel_error_rate,
+        flag_mendel, flags. ``pairs``: sample_1, sample_2, kinship (KING, autosomes), observed_degree,
+        expected_kinship (from the PED), expected_degree, flag_relatedness, flags. A pair is flagged when a
+        first-degree relation (or duplicate) is expected or observed and the degrees differ, or when
+        other degrees differ by two steps or more (unrelated vs second degree).
+    """
+    import hail as hl
+
+    ped = pedigree_df if family_id is None else pedigree_df[pedigree_df["family_id"] == family_id]
+    in_vcf = set(mt.s.collect())
+    ped = ped[ped["individual_id"].isin(in_vcf)].reset_index(drop=True)
+    members = list(ped["individual_id"])
+    mt = mt.filter_cols(hl.literal(set(members)).contains(mt.s))
+    mt = mt.select_entries("GT")
+    # keep rows where some family member is called non-ref: sites of other families would dilute rates
+    mt = mt.filter_rows(hl.agg.any(hl.or_else(mt.GT.is_non_ref(), False)))
+    mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_qc", "mt"))
+
+    samples = _sample_metrics(mt, ped)
+    trios = _mendel(mt, ped)
+    pairs = _relatedness(mt, ped)
+    return QcResult(samples=samples, trios=trios, pairs=pairs)
+
+
+def _sample_metrics(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
+    import hail as hl
+
+    qc = hl.sample_qc(mt).cols()
+    qc_df = qc.select(
+        call_rate=qc.sample_qc.call_rate,
+        n_called=qc.sample_qc.n_called,
+        n_het=qc.sample_qc.n_het,
+        n_hom_var=qc.sample_qc.n_hom_var,
+        n_snp=qc.sample_qc.n_snp,
+        het_hom_ratio=qc.sample_qc.r_het_hom_var,
+        ti_tv=qc.sample_qc.r_ti_tv,
+    ).to_pandas()
+    n_rows = mt.count_rows()
+
+    xmt = mt.filter_rows(mt.locus.in_x_nonpar() & (hl.len(mt.alleles) == 2))
+    n_x = xmt.count_rows()
+    sex_df = pd.DataFrame({"s": qc_df["s"], "imputed_sex": None, "chrx_f": float("nan")})
+    if n_x > 0:
+        try:
+            sx = hl.impute_sex(
+                xmt.GT, female_threshold=IMPUTE_SEX_FEMALE_MAX_F, male_threshold=IMPUTE_SEX_MALE_MIN_F
+            ).to_pandas()
+            sex_df = pd.DataFrame(
+                {
+                    "s": sx["s"],
+                    "imputed_sex": [None if pd.isna(v) else ("female" if v else "male") for v in sx["is_female"]],
+                    "chrx_f": sx["f_stat"].astype(float),
+                }
+            )
+        except Exception as exc:  # impute_sex needs polymorphic X sites; too few is "unknown", not an error
+            if not type(exc).__module__.startswith(("hail", "py4j")):
+                raise
+
+    df = qc_df.merge(sex_df, on="s", how="left").rename(columns={"s": "sample"})
+    sex_name = {MALE: "male", FEMALE: "female", UNKNOWN_SEX: None}
+    ped_sex = dict(zip(ped["individual_id"], ped["sex"]))
+    df["ped_sex"] = [sex_name[int(ped_sex[s])] for s in df["sample"]]
+    df["n_chrx_variants"] = n_x
+    enough = n_rows >= MIN_VARIANTS_FOR_FLAGS
+    enough_snp = df["n_snp"] >= MIN_VARIANTS_FOR_FLAGS
+    df["flag_call_rate"] = enough & (df["call_rate"] < MIN_CALL_RATE)
+    hh = df["het_hom_ratio"]
+    df["flag_het_hom"] = enough & hh.notna() & ((hh < HET_HOM_RANGE[0]) | (hh > HET_HOM_RANGE[1]))
+    tt = df["ti_tv"]
+    df["flag_ti_tv"] = enough_snp & tt.notna() & ((tt < TI_TV_RANGE[0]) | (tt > TI_TV_RANGE[1]))
+    df["flag_sex"] = (
+        (n_x >= MIN_X_VARIANTS)
+        & df["ped_sex"].notna()
+        & df["imputed_sex"].notna()
+        & (df["ped_sex"] != df["imputed_sex"])
+    )
+    flags = []
+    for r in df.to_dict("records"):
+        f = []
+        if r["flag_call_rate"]:
+            f.append(f"call rate {r['call_rate']:.3f} < {MIN_CALL_RATE}")
+        if r["flag_het_hom"]:
+            f.append(f"het/hom-alt ratio {r['het_hom_ratio']:.2f} outside {HET_HOM_RANGE}")
+        if r["flag_ti_tv"]:
+            f.append(f"Ti/Tv {r['ti_tv']:.2f} outside {TI_TV_RANGE}")
+        if r["flag_sex"]:
+            f.append(f"PED sex {r['ped_sex']} but chrX looks {r['imputed_sex']} (F = {r['chrx_f']:.2f})")
+        flags.append(f)
+    df["flags"] = flags
+    cols = [
+        "sample", "call_rate", "n_called", "n_het", "n_hom_var", "n_snp", "het_hom_ratio", "ti_tv", "ped_sex",
+        "imputed_sex", "chrx_f", "n_chrx_variants", "flag_call_rate", "flag_het_hom", "flag_ti_tv", "flag_sex",
+        "flags",
+    ]
+    return df[cols].reset_index(drop=True)
+
+
+def _mendel(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
+    import hail as hl
+
+    cols = ["family_id", "proband", "father", "mother", "mendel_errors", "n_informative", "mendel_error_rate",
+            "flag_mendel", "flags"]
+    present = set(ped["individual_id"])
+    trios = ped[ped["paternal_id"].isin(present) & ped["maternal_id"].isin(present)]
+    if trios.empty:
+        return pd.DataFrame(columns=cols)
+    pedigree = ped_to_hail_pedigree(ped)
+    all_errors, _, _, _ = hl.mendel_errors(mt.GT, pedigree)
+    per_child = all_errors.group_by(all_errors.s).aggregate(n=hl.agg.count())
+    errors = {r.s: int(r.n) for r in per_child.collect()}
+    tm = hl.trio_matrix(mt, pedigree, complete_trios=True)
+    tm = tm.annotate_cols(
+        n_informative=hl.agg.count_where(
+            hl.is_defined(tm.proband_entry.GT) & hl.is_defined(tm.father_entry.GT) & hl.is_defined(tm.mother_entry.GT)
+        )
+    )
+    informative = {r.id: int(r.n_informative) for r in tm.cols().select("n_informative").collect()}
+    rows = []
+    for r in trios.to_dict("records"):
+        n = informative.get(r["individual_id"], 0)
+        # errors counted from hl.mendel_errors' per-error table by child (per_sample would add the errors
+        # of a member's own children in three-generation pedigrees)
+        e = errors.get(r["individual_id"], 0)
+        rate = e / n if n else float("nan")
+        flag = bool(n >= MIN_VARIANTS_FOR_FLAGS and rate > MAX_MENDEL_ERROR_RATE)
+        rows.append(
+            {
+                "family_id": r["family_id"],
+                "proband": r["individual_id"],
+                "father": r["paternal_id"],
+                "mother": r["maternal_id"],
+                "mendel_errors": e,
+                "n_informative": n,
+                "mendel_error_rate": rate,
+                "flag_mendel": flag,
+                "flags": [f"Mendelian error rate {rate:.3f} > {MAX_MENDEL_ERROR_RATE}: sample swap or wrong parent?"]
+                if flag
+                else [],
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+_DEGREE_ORDER = ("unrelated", "third", "second", "first", "duplicate")
+
+
+def _degrees_disagree(observed: str, expected: str) -> bool:
+    """First-degree (and duplicate) pairs must match exactly; others may be one degree off, because KING
+    separates third degree from unrelated poorly (Manichaikul et al. 2010) and small panels are noisy."""
+    if expected in ("first", "duplicate") or observed in ("first", "duplicate"):
+        return observed != expected
+    return abs(_DEGREE_ORDER.index(observed) - _DEGREE_ORDER.index(expected)) >= 2
+
+
+def _relatedness(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
+    """KING-robust kinship of every pair, computed in one pass over the family's calls.
+
+    phi_ij = 1/2 + (2 (N_Aa,Aa - 2 N_AA,aa) - N_Aa_i - N_Aa_j) / (4 min(N_Aa_i, N_Aa_j)), counts over
+    autosomal sites called in both (Manichaikul et al. 2010, the "between-family" estimator robust to
+    population structure). This is exactly what ``hl.king`` computes (same values, tested), without its
+    block-matrix jobs that take ~10 s even for a trio.
+    """
+    import hail as hl
+
+    cols = ["sample_1", "sample_2", "kinship", "observed_degree", "expected_kinship", "expected_degree",
+            "flag_relatedness", "flags"]
+    if len(ped) < 2:
+        return pd.DataFrame(columns=cols)
+    # autosomes only: a son shares no chrX with his father, which would pull father-son kinship down
+    mt = mt.filter_rows(mt.locus.in_autosome() & (hl.len(mt.alleles) == 2))
+    ht = mt.localize_entries("g", "cols")
+    names = hl.eval(ht.cols.s)
+    pairs = sorted((min(a, b), max(a, b)) for i, a in enumerate(names) for b in names[i + 1 :])
+    idx = {s: i for i, s in enumerate(names)}
+
+    def n_alt(s: str) -> Any:
+        return ht.g[idx[s]].GT.n_alt_alleles()
+
+    aggs = {}
+    for k, (a, b) in enumerate(pairs):
+        x, y = n_alt(a), n_alt(b)
+        both = hl.is_defined(x) & hl.is_defined(y)
+        aggs[f"p{k}"] = hl.struct(
+            hethet=hl.agg.count_where(both & (x == 1) & (y == 1)),
+            opposite=hl.agg.count_where(both & (hl.abs(x - y) == 2)),
+            het_a=hl.agg.count_where(both & (x == 1)),
+            het_b=hl.agg.count_where(both & (y == 1)),
+        )
+    counts = ht.aggregate(hl.struct(n=hl.agg.count(), **aggs))
+    n_rows = counts.n
+    expected = expected_kinship(ped)
+    rows = []
+    for k, (a, b) in enumerate(pairs):
+        c = counts[f"p{k}"]
+        low = min(c.het_a, c.het_b)
+        phi = 0.5 + (2 * (c.hethet - 2 * c.opposite) - c.het_a - c.het_b) / (4 * low) if low else float("nan")
+        exp = expected.get((a, b), 0.0)
+        obs_deg = king_degree(phi) if phi == phi else None
+        exp_deg = king_degree(exp)
+        flag = bool(n_rows >= MIN_VARIANTS_FOR_FLAGS and obs_deg is not None and _degrees_disagree(obs_deg, exp_deg))
+        msg = []
+        if flag:
+            if exp_deg == "first" and obs_deg in ("unrelated", "third", "second"):
+                msg.append(f"PED says first-degree but kinship {phi:.3f} is {obs_deg}: sample swap or non-paternity?")
+            elif exp_deg == "unrelated":
+                msg.append(f"PED says unrelated but kinship {phi:.3f} is {obs_deg}: sample swap or consanguinity?")
+            else:
+                msg.append(f"kinship {phi:.3f} ({obs_deg}) differs from the PED ({exp_deg}, {exp:.3f})")
+        rows.append(
+            {
+                "sample_1": a,
+                "sample_2": b,
+                "kinship": phi,
+                "observed_degree": obs_deg,
+                "expected_kinship": exp,
+                "expected_degree": exp_deg,
+                "flag_relatedness": flag,
+                "flags": msg,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols).reset_index(drop=True)
+
+
+__all__ = [
+    "run_qc",
+    "QcResult",
+    "expected_kinship",
+    "king_degree",
+    "MIN_CALL_RATE",
+    "HET_HOM_RANGE",
+    "TI_TV_RANGE",
+    "MAX_MENDEL_ERROR_RATE",
+    "KING_BOUNDS",
+]

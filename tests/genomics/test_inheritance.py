@@ -1,0 +1,123 @@
+"""Inheritance modes on a hand-made VCF with one planted variant per pattern and decoys."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from bigmed_utils.errors import InputDataError, ParameterError
+from bigmed_utils.genomics.inheritance import MODES, InheritanceThresholds, find_candidates
+from bigmed_utils.io.ped import read_ped
+from bigmed_utils.io.vcf import read_vcf
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "vcf"
+
+
+def planted() -> dict[str, str | None]:
+    spec = importlib.util.spec_from_file_location("make_test_vcfs", DATA / "make_test_vcfs.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.PLANTED
+
+
+@pytest.fixture(scope="module")
+def trio_mt(hail_session):
+    return read_vcf(DATA / "trio.vcf")
+
+
+@pytest.fixture(scope="module")
+def ped():
+    return read_ped(DATA / "trio.ped")
+
+
+@pytest.fixture(scope="module")
+def fam1(trio_mt, ped):
+    return find_candidates(trio_mt, ped, proband="P1")
+
+
+@pytest.fixture(scope="module")
+def fam2(trio_mt, ped):
+    return find_candidates(trio_mt, ped, proband="D_P")
+
+
+def test_thresholds_defaults():
+    t = InheritanceThresholds()
+    # issue 4 / Exomiser preset: dominant & de novo 0.1 %, recessive 1 %, compound het 2 %
+    assert (t.de_novo_max_af, t.dominant_max_af, t.recessive_max_af, t.compound_het_max_af) == (
+        0.001, 0.001, 0.01, 0.02
+    )
+    with pytest.raises(ParameterError, match="recessive_max_af: 2 is not a fraction"):
+        InheritanceThresholds(recessive_max_af=2)
+
+
+def test_planted_modes_found_and_decoys_not(fam1, fam2):
+    truth = planted()
+    found = set(zip(fam1.candidates["variant_id"], fam1.candidates["mode"])) | set(
+        zip(fam2.candidates["variant_id"], fam2.candidates["mode"])
+    )
+    expected = {(v, m) for v, m in truth.items() if m is not None}
+    assert found == expected
+    assert set(fam1.candidates["mode"]) | set(fam2.candidates["mode"]) == set(MODES)
+
+
+def test_de_novo_callers(fam1):
+    c = fam1.candidates.set_index(["variant_id", "mode"])
+    dn = c.loc[("chr1:1000100:A:G", "de_novo")]
+    assert dn["rules"] == "de_novo_rule,hail_de_novo"
+    assert dn["de_novo_confidence"] == "HIGH" and dn["p_de_novo"] > 0.99
+    assert c.loc[("chrX:60000000:C:T", "de_novo"), "rules"] == "x_de_novo"
+
+
+def test_compound_het_partners_and_cis_excluded(fam1):
+    c = fam1.candidates
+    ch = c[c["mode"] == "compound_heterozygous"].set_index("variant_id")
+    assert ch.loc["chr3:3000300:G:A", "partners"] == ["chr3:3000400:T:C"]
+    assert ch.loc["chr3:3000300:G:A", "rules"] == "paternal_side"
+    assert ch.loc["chr3:3000400:T:C", "rules"] == "maternal_side"
+    assert "CIS1" not in set(c["gene"]) and "SIB1" not in set(c["gene"])
+
+
+def test_genotypes_of_every_member(fam1):
+    r = fam1.candidates.set_index(["variant_id", "mode"]).loc[("chr2:2000200:C:T", "autosomal_recessive")]
+    assert r["genotypes"] == {"P1": "1/1", "F1": "0/1", "M1": "0/1", "S1": "0/1"}
+    assert (r["GT_P1"], r["GT_F1"]) == ("1/1", "0/1")
+    assert r["low_quality"] == []
+    assert fam1.members == {"proband": "P1", "father": "F1", "mother": "M1", "relatives": ["S1"]}
+
+
+def test_funnel(fam1):
+    steps = dict(fam1.funnel)
+    assert steps["variants in VCF (after split)"] == 20
+    assert steps["FILTER = PASS"] == 19
+    assert steps["proband carries ALT with a good genotype"] == 14
+    assert steps["population AF <= 0.02 (loosest mode ceiling)"] == 11
+    assert steps["candidates in any mode"] == 6
+    counts = [n for _, n in fam1.funnel[:5]]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_af_ceiling_is_configurable(trio_mt, ped):
+    res = find_candidates(
+        trio_mt, ped, proband="P1", thresholds=InheritanceThresholds(de_novo_max_af=0.1), use_hail_de_novo=False
+    )
+    dn = set(res.candidates.loc[res.candidates["mode"] == "de_novo", "variant_id"])
+    assert "chr8:8001000:G:C" in dn  # MAX_AF 0.05 passes a 10 % ceiling
+    assert "chr8:8000800:A:C" not in dn  # father's GQ 10 still fails the genotype filter
+
+
+def test_ped_sample_absent_from_vcf(trio_mt, tmp_path):
+    p = tmp_path / "extra.ped"
+    p.write_text((DATA / "trio.ped").read_text() + "FAM1\tX9\tF1\tM1\t1\t1\n")
+    with pytest.raises(InputDataError) as err:
+        find_candidates(trio_mt, read_ped(p), proband="P1")
+    assert str(err.value) == f"{p}: samples 'X9' of the PED are absent from the VCF {DATA / 'trio.vcf'}"
+
+
+def test_proband_absent_from_vcf(trio_mt, tmp_path):
+    p = tmp_path / "q.ped"
+    p.write_text("FAMQ\tQ1\t0\t0\t1\t2\n")
+    with pytest.raises(InputDataError) as err:
+        find_candidates(trio_mt, read_ped(p), proband="Q1")
+    assert str(err.value).startswith(f"{DATA / 'trio.vcf'}: proband 'Q1' is not a sample of the VCF")

@@ -1,0 +1,130 @@
+"""Family QC: known values on the GIAB trio, and a planted sample swap and sex mismatch."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bigmed_utils.genomics.qc import (
+    KING_BOUNDS,
+    MAX_MENDEL_ERROR_RATE,
+    expected_kinship,
+    king_degree,
+    run_qc,
+)
+from bigmed_utils.io.ped import read_ped
+from bigmed_utils.io.vcf import read_vcf
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "vcf"
+
+
+def test_king_bounds_published():
+    # Manichaikul et al. 2010, Table 1: 1/2^(9/2), 1/2^(7/2), 1/2^(5/2), 1/2^(3/2)
+    assert KING_BOUNDS == pytest.approx([2 ** -4.5, 2 ** -3.5, 2 ** -2.5, 2 ** -1.5], abs=5e-4)  # published rounded
+    assert [king_degree(x) for x in (0.25, 0.125, 0.06, 0.0, 0.5)] == [
+        "first", "second", "third", "unrelated", "duplicate"
+    ]
+
+
+def test_expected_kinship_from_ped():
+    phi = expected_kinship(read_ped(DATA / "trio.ped"))
+    assert phi[("P1", "F1")] == 0.25 and phi[("P1", "S1")] == 0.25  # parent-child, full sibs
+    assert phi[("F1", "M1")] == 0.0 and phi[("P1", "P1")] == 0.5
+    assert phi[("P1", "D_P")] == 0.0
+
+
+def simulate_family_vcf(path: Path, *, n_auto: int = 1000, n_x: int = 100, seed: int = 7) -> None:
+    """Father (male), mother (female), son, and an unrelated woman U; Mendelian transmission, GRCh38."""
+    rng = random.Random(seed)
+    ti = {("A", "G"), ("G", "A"), ("C", "T"), ("T", "C")}
+    bases = "ACGT"
+    lines = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=chr1,length=248956422>",
+        "##contig=<ID=chrX,length=156040895>",
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tDAD\tMOM\tKID\tU",
+    ]
+
+    def snv() -> tuple[str, str]:
+        ref = rng.choice(bases)
+        if rng.random() < 2 / 3:  # Ti/Tv ~ 2, as in real genomes
+            alt = next(b for (a, b) in ti if a == ref)
+        else:
+            alt = rng.choice([b for b in bases if b != ref and (ref, b) not in ti])
+        return ref, alt
+
+    def hap(p: float) -> int:
+        return int(rng.random() < p)
+
+    for i in range(n_auto + n_x):
+        x = i >= n_auto
+        p = rng.uniform(0.3, 0.7)
+        if x:
+            dad = [hap(p)] * 2  # hemizygous, written diploid
+            mom = [hap(p), hap(p)]
+            kid = [rng.choice(mom)] * 2  # a son gets his X from his mother
+        else:
+            dad = [hap(p), hap(p)]
+            mom = [hap(p), hap(p)]
+            kid = [rng.choice(dad), rng.choice(mom)]
+        u = [hap(p), hap(p)]
+        gts = ["/".join(map(str, sorted(g))) for g in (dad, mom, kid, u)]
+        ref, alt = snv()
+        chrom, pos = ("chrX", 10_000_000 + 1000 * i) if x else ("chr1", 1_000_000 + 1000 * i)
+        lines.append(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\tGT\t" + "\t".join(gts))
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def family_mt(hail_session, tmp_path_factory):
+    p = tmp_path_factory.mktemp("qc") / "family.vcf"
+    simulate_family_vcf(p)
+    return read_vcf(p, csq_required=False)
+
+
+def test_correct_ped_gives_no_flags(family_mt, tmp_path):
+    ped = tmp_path / "ok.ped"
+    ped.write_text("F\tDAD\t0\t0\t1\t1\nF\tMOM\t0\t0\t2\t1\nF\tKID\tDAD\tMOM\t1\t2\nF\tU\t0\t0\t2\t1\n")
+    q = run_qc(family_mt, read_ped(ped))
+    assert not q.any_flag, (q.samples, q.trios, q.pairs)
+    s = q.samples.set_index("sample")
+    assert s.loc["KID", "imputed_sex"] == "male" and s.loc["MOM", "imputed_sex"] == "female"
+    assert (s["call_rate"] == 1.0).all()
+    assert q.trios.loc[0, "mendel_errors"] == 0
+    pairs = q.pairs.set_index(["sample_1", "sample_2"])
+    assert 0.177 <= pairs.loc[("DAD", "KID"), "kinship"] <= 0.354
+
+
+def test_sample_swap_and_sex_mismatch_flagged(family_mt, tmp_path):
+    # PED says U is the mother and KID is female: the swap shows as Mendel errors and kinship, the sex as chrX
+    ped = tmp_path / "swap.ped"
+    ped.write_text("F\tDAD\t0\t0\t1\t1\nF\tMOM\t0\t0\t2\t1\nF\tKID\tDAD\tU\t2\t2\nF\tU\t0\t0\t2\t1\n")
+    q = run_qc(family_mt, read_ped(ped))
+    s = q.samples.set_index("sample")
+    assert s.loc["KID", "flag_sex"] and not s.loc["DAD", "flag_sex"]
+    assert "PED sex female but chrX looks male" in s.loc["KID", "flags"][0]
+    trio = q.trios.iloc[0]
+    assert trio["flag_mendel"] and trio["mendel_error_rate"] > MAX_MENDEL_ERROR_RATE
+    pairs = q.pairs.set_index(["sample_1", "sample_2"])
+    assert pairs.loc[("KID", "U"), "flag_relatedness"]  # PED: mother-son; data: unrelated
+    assert "sample swap" in pairs.loc[("KID", "U"), "flags"][0]
+    assert pairs.loc[("KID", "MOM"), "flag_relatedness"]  # PED: unrelated; data: first degree
+    assert not pairs.loc[("DAD", "KID"), "flag_relatedness"]
+
+
+def test_giab_trio_known_values(hail_session, realdata):
+    mt = read_vcf(realdata / "slivar_ashk-trio.vcf.gz", genome_build="GRCh37", csq_required=False)
+    q = run_qc(mt, read_ped(realdata / "slivar_ashk-trio.ped"))
+    assert not q.any_flag
+    # a real trio: parent-child kinship near 1/4, parents unrelated, Mendel error rate below 1 %;
+    # the kinship values are those hl.king gives on the same calls (0.258972, 0.249511, 0.012269)
+    pairs = q.pairs.set_index(["sample_1", "sample_2"])
+    assert pairs.loc[("HG002", "HG003"), "kinship"] == pytest.approx(0.258972, abs=1e-6)
+    assert pairs.loc[("HG002", "HG004"), "kinship"] == pytest.approx(0.249511, abs=1e-6)
+    assert pairs.loc[("HG003", "HG004"), "kinship"] == pytest.approx(0.012269, abs=1e-6)
+    assert q.trios.loc[0, "mendel_error_rate"] < 0.01
+    s = q.samples.set_index("sample")
+    assert s.loc["HG002", "ti_tv"] == pytest.approx(2.5, abs=0.1)  # exome-like Ti/Tv on chr1-2
