@@ -178,6 +178,17 @@ def demo(out: str) -> None:
         sys.exit(EXIT_FAILED)
 
 
+@main.command()
+@click.option("--port", type=int, default=8888, show_default=True)
+@click.option("--notebooks", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder to open (default: the project's notebooks/).")
+def lab(port: int, notebooks: str | None) -> None:
+    """Start JupyterLab on the notebooks (127.0.0.1, with a token) using this package's kernel."""
+    from .lab import start_lab
+
+    start_lab(notebooks=notebooks, port=port)
+
+
 @main.command("export")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Airlock folder for the checked bundle.")
