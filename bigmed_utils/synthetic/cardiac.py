@@ -115,8 +115,24 @@ def _simulate_family(rng, fam: Family) -> None:
         if p.father != "0":
             parent_carrier = by_id[p.father].carrier or by_id[p.mother].carrier
             p.carrier = bool(parent_carrier and rng.random() < 0.5)
+    # ages (as of 2020, or what they would be): parents 22-36 years older than their children
+    people[0].age = int(rng.integers(72, 90))
+    people[1].age = int(np.clip(people[0].age + rng.integers(-5, 6), 68, 95))
+    spouse_of = {}
     for p in people:
-        p.age = {1: int(rng.integers(66, 88)), 2: int(rng.integers(38, 62)), 3: int(rng.integers(8, 34))}[p.generation]
+        if p.father != "0":
+            spouse_of.setdefault(p.father, p.mother)
+            spouse_of.setdefault(p.mother, p.father)
+    for p in people[2:]:
+        if p.father != "0":
+            p.age = max(1, min(by_id[p.father].age, by_id[p.mother].age) - int(rng.integers(22, 36)))
+        else:  # married-in spouse: born shortly before or after the partner, and before the children
+            partner = by_id[spouse_of[p.pid]]
+            p.age = int(np.clip(partner.age + rng.integers(-5, 6), 18, 95)) if partner.age else 0
+    for p in people:
+        if p.father == "0" and p.generation == 2 and p.age == 0:
+            p.age = 40
+    for p in people:
         if p.carrier:
             pen = PENETRANCE[fam.condition] * (0.6 if p.age < 16 else 1.0)
             p.affected = bool(rng.random() < pen)
@@ -129,7 +145,10 @@ def _simulate_family(rng, fam: Family) -> None:
     n_scd = 2 if (len(carriers_aff) > 2 and len(people) >= 10) else 1
     for p in rng.permutation(np.array(carriers_aff, dtype=object))[:n_scd]:
         p.deceased = True
-        p.age_at_death = int(rng.integers(14, 52)) if p.generation > 1 else int(rng.integers(35, 60))
+        kids = [q.age for q in people if p.pid in (q.father, q.mother)]
+        lo = max(14, p.age - min(kids) + 1) if kids else 14  # alive at the birth of the youngest child
+        hi = max(lo + 1, min(p.age + 1, 60))
+        p.age_at_death = int(rng.integers(lo, hi))
         p.age = max(p.age, p.age_at_death)
         p.cause_of_death = "sudden cardiac death"
     # the proband: a living affected carrier (or a living carrier) seen in the inherited cardiac clinic

@@ -87,7 +87,7 @@ class _Tables:
                             "gender_source_value": sex, "gender_source_concept_id": 0, "race_source_concept_id": 0,
                             "ethnicity_source_concept_id": 0})
         self.obs.append({"observation_period_id": self._pid, "person_id": self._pid,
-                         "observation_period_start_date": date(max(yob, 2005), 1, 1).isoformat(),
+                         "observation_period_start_date": date(yob, 1, 1).isoformat(),
                          "observation_period_end_date": TODAY.isoformat(), "period_type_concept_id": EHR_TYPE})
         return self._pid
 
@@ -132,6 +132,7 @@ class _Tables:
                                                                    "trifluridine/tipiracil") else "intravenous"})
 
     def add_death(self, pid: int, d: date, cause: str) -> None:
+        self.obs[pid - 1]["observation_period_end_date"] = d.isoformat()
         self.death.append({"person_id": pid, "death_date": d.isoformat(), "death_datetime": f"{d.isoformat()}T00:00:00",
                            "death_type_concept_id": EHR_TYPE, "cause_concept_id": 0, "cause_source_value": cause,
                            "cause_source_concept_id": 0})
@@ -170,23 +171,43 @@ def _cardiac(t: _Tables, rng, out: Path) -> None:
     icd = dict(zip(truth.family_id, truth.icd10))
     ecg = pd.read_csv(folder / "ecg.csv")
     ecg_by = {k: v for k, v in ecg.groupby("person_id")}
+    ped = pd.read_csv(folder / "families.ped", sep="\t", header=None, dtype=str)
+    children: dict[str, list[str]] = {}
+    for row in ped.itertuples(index=False):
+        for parent in (row[2], row[3]):
+            if parent != "0":
+                children.setdefault(parent, []).append(row[1])
+    # years of birth and death days, youngest generation first, so that parents are born before children
+    yob_of: dict[str, int] = {}
+    death_of: dict[str, date] = {}
+    by_gen = sorted(clin.itertuples(), key=lambda r: -int(r.person_id.rsplit("-", 1)[1][0]))
+    for r in by_gen:
+        if not r.deceased:
+            yob_of[r.person_id] = TODAY.year - 1 - int(r.age)
+            continue
+        aad = int(r.age_at_death)
+        person_ecg = ecg_by.get(r.person_id)
+        if person_ecg is not None:  # died after the last recorded ECG
+            last = date.fromisoformat(str(person_ecg.date.max()))
+            day = min(last + timedelta(days=int(rng.integers(30, 330))), TODAY - timedelta(days=1))
+            yob = day.year - aad
+        else:
+            kids = [yob_of[c] for c in children.get(r.person_id, []) if c in yob_of]
+            yob = (min(kids) - int(rng.integers(22, 36))) if kids else TODAY.year - 1 - aad - int(rng.integers(0, 12))
+            yob = min(yob, TODAY.year - 2 - aad)
+            day = _rand_date(rng, yob + aad, yob + aad)
+        yob_of[r.person_id], death_of[r.person_id] = yob, day
     for r in clin.itertuples():
         deceased = bool(r.deceased)
-        age_now = int(r.age) if not deceased else int(r.age_at_death)
-        person_ecg = ecg_by.get(r.person_id)
-        death_day = None
-        if deceased:
-            if person_ecg is not None:  # died after the last recorded ECG
-                last = date.fromisoformat(str(person_ecg.date.max()))
-                death_day = min(last + timedelta(days=int(rng.integers(30, 330))), TODAY - timedelta(days=1))
-            else:
-                death_day = _rand_date(rng, TODAY.year - 12, TODAY.year - 1)
+        death_day = death_of.get(r.person_id)
         death_year = death_day.year if death_day else None
-        yob = (death_year - age_now) if deceased else TODAY.year - 1 - age_now
+        yob = yob_of[r.person_id]
         pid = t.add_person(r.person_id, r.sex, int(yob))
         if r.affected_status == 1:
             hi = 2019 if not deceased else death_year
             d = _rand_date(rng, min(hi, max(int(yob) + 5, 2008)), hi)
+            if deceased:
+                d = min(d, death_day)
             vid = t.add_visit(pid, d)
             t.add_condition(pid, vid, d, icd[r.family_id])
             if r.unexplained_syncope:
@@ -237,8 +258,13 @@ def _crc(t: _Tables, rng, out: Path) -> None:
             for k in range(1, int(r.treatment_lines)):
                 lines.append(REGIMENS["braf_2"][0] if (k == 1 and r.patient_id in braf)
                              else REGIMENS["later"][int(rng.integers(3))])
+        end_of_follow_up = dx + timedelta(days=int(r.os_months * 30.44))
         for regimen in lines:
             days = int(rng.integers(90, 200))
+            if start + timedelta(days=days) >= end_of_follow_up:  # no treatment after death or data cut
+                days = (end_of_follow_up - start).days - 1
+                if days < 14:
+                    break
             v = t.add_visit(pid, start)
             for drug in regimen:
                 t.add_drug(pid, v, start, days, drug)

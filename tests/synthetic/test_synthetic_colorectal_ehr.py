@@ -168,3 +168,21 @@ def test_rare_disease_files_load_with_project_readers(demo_data):
         pp.read_phenopacket(demo_data / "rare_disease" / f"{case}.phenopacket.json")
         ped = ped_mod.read_ped(demo_data / "rare_disease" / f"{case}.ped")
         assert f"{case}-P" in set(ped.iloc[:, 1]) or f"{case}-P" in str(ped.to_dict())
+
+
+def test_omop_dates_are_consistent(demo_data):
+    ehr = demo_data / "ehr"
+    person = pd.read_csv(ehr / "person.csv")
+    death = pd.read_csv(ehr / "death.csv")
+    for name, col in (("condition_occurrence", "condition_start_date"), ("visit_occurrence", "visit_start_date"),
+                      ("measurement", "measurement_date"), ("drug_exposure", "drug_exposure_end_date")):
+        df = pd.read_csv(ehr / f"{name}.csv").merge(death, on="person_id", how="left").merge(person, on="person_id")
+        assert not (df.death_date.notna() & (df[col] > df.death_date)).any(), name
+        assert (pd.to_datetime(df[col]).dt.year >= df.year_of_birth).all(), name
+    # parents are born before their children (rare-disease trios and cardiac pedigrees)
+    yob = dict(zip(person.person_source_value, person.year_of_birth))
+    ped = pd.read_csv(demo_data / "sudden_cardiac_death" / "families.ped", sep="\t", header=None, dtype=str)
+    for _, iid, pat, mat, *_ in ped.itertuples(index=False):
+        for parent in (pat, mat):
+            if parent != "0":
+                assert yob[parent] + 15 <= yob[iid], (parent, iid)
