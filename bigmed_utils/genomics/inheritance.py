@@ -15,7 +15,8 @@ Modes (``mode`` values of the output, shared with ``summary.json``):
     phased by transmission (slivar ``comphet_side``): in one gene (the variant's chosen gene), >= 1
     proband-het variant with father het / mother hom-ref and >= 1 with mother het / father hom-ref; a
     pair both of whose variants an unaffected relative carries is dropped; ``partners`` lists the
-    other side. Needs both parents genotyped. AF <= ``compound_het_max_af``.
+    other side. Without both parents genotyped, any two rare proband-het variants in one gene are
+    reported with rule ``unphased_side`` (phase unknown). AF <= ``compound_het_max_af``.
 ``x_linked``
     chrX outside the PARs: male proband hom-alt/hemizygous, mother het (when genotyped), father not
     carrying (when genotyped); or a female proband hom-alt with a carrier mother and a carrying father.
@@ -271,8 +272,9 @@ def find_candidates(
             af <= t.compound_het_max_af
         )
     else:
-        side = hl.missing(hl.tstr)
-        ch_ok = hl.bool(False)
+        # parents not both genotyped: two rare proband-het variants in one gene, phase unknown
+        side = hl.literal("unphased")
+        ch_ok = het(proband) & hl.is_defined(ht.gene) & autosome & (af <= t.compound_het_max_af)
     unaff_carriers = (
         hl.array([hl.or_missing(carrier(s), s) for s in unaffected]) if unaffected else hl.empty_array(hl.tstr)
     )
@@ -294,8 +296,10 @@ def find_candidates(
     )
     pairs = by_gene.vs.flatmap(
         lambda a: by_gene.vs.filter(
-            lambda b: (a.side == "paternal")
-            & (b.side == "maternal")
+            lambda b: (
+                ((a.side == "paternal") & (b.side == "maternal"))
+                | ((a.side == "unphased") & (b.side == "unphased") & (a.variant_id < b.variant_id))
+            )
             & (hl.len(a.unaff.intersection(b.unaff)) == 0)
         ).map(lambda b: hl.struct(p=a.variant_id, m=b.variant_id))
     )

@@ -121,3 +121,16 @@ def test_proband_absent_from_vcf(trio_mt, tmp_path):
     with pytest.raises(InputDataError) as err:
         find_candidates(trio_mt, read_ped(p), proband="Q1")
     assert str(err.value).startswith(f"{DATA / 'trio.vcf'}: proband 'Q1' is not a sample of the VCF")
+
+
+def test_singleton_compound_het_is_unphased(trio_mt, tmp_path):
+    p = tmp_path / "solo.ped"
+    p.write_text("SOLO\tP1\t0\t0\t1\t2\n")
+    res = find_candidates(trio_mt, read_ped(p), proband="P1", use_hail_de_novo=False)
+    c = res.candidates
+    ch = c[c["mode"] == "compound_heterozygous"]
+    # without parents the cis pair cannot be told from the trans pair: all three genes are listed
+    assert set(ch["gene"]) == {"CHT1", "CIS1", "SIB1"}
+    assert set(ch["rules"]) == {"unphased_side"}
+    assert "de_novo" not in set(c["mode"])  # de novo needs both parents
+    assert "chr1:1000100:A:G" in set(c.loc[c["mode"] == "autosomal_dominant", "variant_id"])
