@@ -263,6 +263,19 @@ class PatientResult:
     def headline(self) -> str:
         return self.summary["headline"]
 
+    @property
+    def record_table(self) -> pd.DataFrame:
+        """The clinical record fields a tumour board needs (one row; empty without a clinical record)."""
+        keys = [k for k in RECORD_FIELDS if k in self.record]
+        if not keys:
+            return pd.DataFrame()
+        return pd.DataFrame([{k: self.record[k] for k in keys}], index=pd.Index([self.patient_id], name="patient"))
+
+
+#: clinical-record fields shown in the patient report (survival outcomes are left out)
+RECORD_FIELDS: tuple[str, ...] = ("age", "sex", "stage", "side", "icd10", "diagnosis_date", "msi_score", "mmr_ihc",
+                                  "treatment_lines", "treatments")
+
 
 def _cohort_features(maf: pd.DataFrame, clinical: pd.DataFrame | None, *, callable_mb: float,
                      variant_classes: Sequence[str]) -> pd.DataFrame:
@@ -285,6 +298,15 @@ def _cohort_features(maf: pd.DataFrame, clinical: pd.DataFrame | None, *, callab
 
 def _fmt(x: float | None, digits: int = 1) -> str:
     return "n/a" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:.{digits}f}"
+
+
+def _close(figures: Mapping[str, Any]) -> None:
+    """Close the figures in pyplot: a notebook shows them where it displays them, not all in the cell that
+    ran the analysis (``display(fig)`` still renders a closed figure)."""
+    import matplotlib.pyplot as plt
+
+    for fig in figures.values():
+        plt.close(fig)
 
 
 def _nr(x: float) -> str:
@@ -440,6 +462,7 @@ def analyse_patient(params: Any) -> PatientResult:
         "resistance": split["resistance"],
         "headline": _patient_headline(pid, profile, matches),
     }
+    _close(figures)
     return PatientResult(
         patient_id=pid, tumor_sample=tumour, variant_source=source, profile=profile, record=record,
         msi_origin=" and ".join(origin), profile_table=profile_table,
@@ -679,6 +702,7 @@ def analyse_cohort(params: Any) -> CohortResult:
     headline += f"; OS Cox: {hr_text}" if hr_text else ""
     summary = {"case_id": params.case_id, "n_patients": int(len(cohort)), "km": km_summary, "cox": cox_summary,
                "log_rank": lr_summary, "headline": headline}
+    _close(figures)
     return CohortResult(
         case_id=params.case_id,
         selection_steps=pd.DataFrame(steps, columns=["step", "patients"]),
