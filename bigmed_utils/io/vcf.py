@@ -10,6 +10,11 @@ What :func:`read_vcf` accepts and does
     * FORMAT layouts that change per row, half-missing genotypes (``0/.``, read as missing), a lone ``.``,
       undeclared FORMAT keys (Hail ignores them with a warning: Scout's ``cancer_test.vcf.gz`` loads, the
       undeclared Mutect keys are dropped) and records on contigs outside the reference (skipped);
+    * an INFO/FORMAT field whose values contradict its declared type (Scout's ``CADD``, declared Integer,
+      holds decimals) is re-read as String (the header line is rewritten on import with Hail's
+      ``find_replace``); the names are kept in the global ``retyped_fields``. GT/AD/DP/GQ/PL are never
+      retyped: a bad value there is an error;
+    * ``hl.split_multi_hts`` recomputes GQ from PL on every row; the VCF's GQ is kept where nothing was split;
     * multi-allelic records are split with ``hl.split_multi_hts`` (the split alleles are minimally
       represented; spanning-deletion ``*`` alleles are dropped), then the VEP ``CSQ`` field is parsed by
       :func:`bigmed_utils.genomics.csq.annotate_csq` (one row per variant, the chosen gene, ``genes`` lists
