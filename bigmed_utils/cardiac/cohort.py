@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -81,7 +82,10 @@ def plot_diagnostic_yield(yield_df: pd.DataFrame, *, ax: Any = None, include_all
         fig = ax.figure
     sns.barplot(data=df, x="condition", y="yield", color="steelblue", ax=ax, errorbar=None)
     x = np.arange(len(df))
-    ax.errorbar(x, df["yield"], yerr=[df["yield"] - df["ci_low"], df["ci_high"] - df["yield"]],
+    # clip: at yield 0 or 1 the Wilson bound equals the estimate up to rounding (a tiny negative error bar)
+    lower = (df["yield"] - df["ci_low"]).clip(lower=0)
+    upper = (df["ci_high"] - df["yield"]).clip(lower=0)
+    ax.errorbar(x, df["yield"], yerr=[lower, upper],
                 fmt="none", ecolor="black", capsize=3)
     for xi, (k, n) in zip(x, zip(df["n_solved"], df["n_families"])):
         ax.text(xi, 0.02, f"{k}/{n}", ha="center", va="bottom", fontsize=8, color="white")
@@ -129,7 +133,9 @@ def plot_qtc_by_genotype(df: pd.DataFrame, *, method: str = "bazett", ax: Any = 
     else:
         fig = ax.figure
     order = [s for s in ("carrier", "non-carrier", "untested") if s in set(df["genotype_status"])]
-    sns.boxplot(data=df, x="genotype_status", y=col, order=order, color="white", ax=ax, showfliers=False)
+    with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11's deprecated `vert` to bxp
+        warnings.filterwarnings("ignore", message=".*vert.*")
+        sns.boxplot(data=df, x="genotype_status", y=col, order=order, color="white", ax=ax, showfliers=False)
     use_hue = hue if hue and hue in df.columns else None
     sns.stripplot(data=df, x="genotype_status", y=col, order=order, hue=use_hue, ax=ax, dodge=False,
                   size=5, alpha=0.8)
