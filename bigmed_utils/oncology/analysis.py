@@ -39,8 +39,10 @@ ENDPOINT_NAMES = {"os": "Overall survival", "pfs": "Progression-free survival"}
 KM_GROUPS: tuple[str, ...] = ("stage", "msi_status", "side", "kras_braf")
 #: reference levels of categorical Cox covariates
 COX_REFERENCE: dict[str, str] = {"stage": "I", "msi_status": "MSS", "side": "left", "sex": "F"}
-#: times (months) of the number-at-risk tables
-AT_RISK_TIMES: tuple[int, ...] = (0, 12, 24, 36, 48, 60)
+#: interval (months) of the number-at-risk tables and of the time axis of the Kaplan-Meier plots
+AT_RISK_STEP: int = 12
+#: readable names of the Kaplan-Meier groups
+GROUP_NAMES = {"stage": "stage", "msi_status": "MSI status", "side": "tumour side", "kras_braf": "KRAS/BRAF V600E"}
 #: days per month for survival times computed from dates (365.25 / 12)
 DAYS_PER_MONTH = 30.4375
 
@@ -657,24 +659,27 @@ def analyse_cohort(params: Any) -> CohortResult:
             raise InputDataError(f"Cox covariate '{c}' is not available in the cohort table "
                                  f"({clinical.attrs.get('name', 'clinical table')})")
     for ep, (tcol, ecol) in endpoints.items():
+        t_max = float(pd.to_numeric(cohort[tcol], errors="coerce").max())
+        times = list(range(0, int(np.ceil(max(t_max, 1) / AT_RISK_STEP)) * AT_RISK_STEP + 1, AT_RISK_STEP)) \
+            if np.isfinite(t_max) else [0]
         overall = kaplan_meier(cohort, time_col=tcol, event_col=ecol)
         km_summary[ep] = {"all": overall.to_dict()["all"]}
         lr_summary[ep] = {}
-        at_risk[ep] = {"all": at_risk_table(overall, times=AT_RISK_TIMES)}
+        at_risk[ep] = {"all": at_risk_table(overall, times=times)}
         tables = [overall.summary.assign(variable="all")]
-        figures[_km_key(ep, "all")] = plot_km(overall, title=f"{ENDPOINT_NAMES[ep]}, all patients")
+        figures[_km_key(ep, "all")] = plot_km(overall, title=f"{ENDPOINT_NAMES[ep]}, all patients", xticks=times)
         for g in KM_GROUPS:
             if g not in cohort.columns or cohort[g].dropna().astype(str).nunique() < 2:
                 continue
             km = kaplan_meier(cohort, time_col=tcol, event_col=ecol, group_col=g)
             km_summary[ep][g] = km.to_dict()
             tables.append(km.summary.assign(variable=g))
-            at_risk[ep][g] = at_risk_table(km, times=AT_RISK_TIMES)
+            at_risk[ep][g] = at_risk_table(km, times=times)
             lr = logrank(cohort, time_col=tcol, event_col=ecol, group_col=g)
             lr_summary[ep][g] = lr.to_dict()
             lr_rows.append({"endpoint": ep, "group": g, "statistic": lr.statistic, "dof": lr.dof, "p": lr.p})
-            figures[_km_key(ep, g)] = plot_km(km, title=f"{ENDPOINT_NAMES[ep]} by {g.replace('_', ' ')} "
-                                                        f"(log-rank p = {lr.p:.2g})")
+            figures[_km_key(ep, g)] = plot_km(km, title=f"{ENDPOINT_NAMES[ep]} by {GROUP_NAMES.get(g, g)} "
+                                                        f"(log-rank p = {lr.p:.2g})", xticks=times)
         table = pd.concat(tables, ignore_index=True)
         table["median (95% CI), months"] = [
             f"{_nr(m)} ({_nr(lo)}-{_nr(hi)})" for m, lo, hi in
@@ -724,5 +729,5 @@ __all__ = [
     "side_from_icd10",
     "ENDPOINTS",
     "KM_GROUPS",
-    "AT_RISK_TIMES",
+    "AT_RISK_STEP",
 ]

@@ -145,7 +145,8 @@ def oncoplot(
 
     n_genes, n_samples = matrix.shape
     height = 1.6 + 0.28 * max(n_genes, 1) + 0.3 * len(tracks)
-    fig = plt.figure(figsize=(max(7.0, 2.5 + 0.09 * n_samples), height))
+    # wide enough to separate tumours, capped so that a cohort of hundreds still fits a report page
+    fig = plt.figure(figsize=(min(16.0, max(7.0, 2.5 + 0.09 * n_samples)), height))
     grid = fig.add_gridspec(1 + len(tracks), 2, width_ratios=[6, 1],
                             height_ratios=[max(n_genes, 1)] + [0.8] * len(tracks), hspace=0.08, wspace=0.03)
     ax = fig.add_subplot(grid[0, 0])

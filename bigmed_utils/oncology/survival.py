@@ -187,8 +187,12 @@ def plot_km(
     title: str | None = None,
     xlabel: str = "Months",
     ylabel: str = "Survival probability",
+    xticks: Sequence[float] | None = None,
 ):
-    """Kaplan-Meier curves with censoring ticks and, below, the number-at-risk table. Returns the Figure."""
+    """Kaplan-Meier curves with censoring ticks and, below, the number-at-risk table. Returns the Figure.
+
+    ``xticks`` sets the times of the axis and of the number-at-risk counts (e.g. every 12 months, to match
+    an :func:`at_risk_table`); default matplotlib's ticks."""
     import matplotlib.pyplot as plt
     from lifelines.plotting import add_at_risk_counts
 
@@ -205,6 +209,9 @@ def plot_km(
         ax.set_title(title)
     if km.group_col:
         ax.legend(title=km.group_col, frameon=False)
+    if xticks is not None:
+        ax.set_xticks(list(xticks))
+        ax.set_xlim(min(xticks), max(xticks) * 1.02)
     if at_risk:
         # lifelines' default count (end of period), the same numbers as at_risk_table()
         add_at_risk_counts(*km.fitters.values(), ax=ax, rows_to_show=["At risk"])
@@ -383,8 +390,8 @@ def forest_plot(cox: CoxResult | pd.DataFrame, *, ax=None, title: str | None = "
     else:
         fig = ax.figure
     y = np.arange(n)[::-1]
-    ax.errorbar(table["hr"], y, xerr=[table["hr"] - table["ci_lower"], table["ci_upper"] - table["hr"]],
-                fmt="s", color="black", ecolor="0.3", capsize=3)
+    hr, lo, hi = (table[c].to_numpy(dtype=float) for c in ("hr", "ci_lower", "ci_upper"))  # arrays: n = 1 works too
+    ax.errorbar(hr, y, xerr=[hr - lo, hi - hr], fmt="s", color="black", ecolor="0.3", capsize=3)
     ax.axvline(1.0, color="0.5", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     labels = [f"{c} (vs {r.split('=', 1)[-1]})" if r else c for c, r in zip(table["covariate"], table["reference"])]
