@@ -271,7 +271,9 @@ class PatientResult:
         keys = [k for k in RECORD_FIELDS if k in self.record]
         if not keys:
             return pd.DataFrame()
-        return pd.DataFrame([{k: self.record[k] for k in keys}], index=pd.Index([self.patient_id], name="patient"))
+        row = {k: (self.record[k].date().isoformat() if isinstance(self.record[k], pd.Timestamp) else self.record[k])
+               for k in keys}
+        return pd.DataFrame([row], index=pd.Index([self.patient_id], name="patient"))
 
 
 #: clinical-record fields shown in the patient report (survival outcomes are left out)

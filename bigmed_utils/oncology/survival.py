@@ -394,7 +394,8 @@ def forest_plot(cox: CoxResult | pd.DataFrame, *, ax=None, title: str | None = "
     ax.errorbar(hr, y, xerr=[hr - lo, hi - hr], fmt="s", color="black", ecolor="0.3", capsize=3)
     ax.axvline(1.0, color="0.5", linestyle="--", linewidth=1)
     ax.set_xscale("log")
-    labels = [f"{c} (vs {r.split('=', 1)[-1]})" if r else c for c, r in zip(table["covariate"], table["reference"])]
+    labels = [f"{c} (yes vs no)" if r == "False" else f"{c} (vs {r.split('=', 1)[-1]})" if r else c
+              for c, r in zip(table["covariate"], table["reference"])]
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     for yi, (hr, lo, hi, p) in zip(y, table[["hr", "ci_lower", "ci_upper", "p"]].itertuples(index=False)):
