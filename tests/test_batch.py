@@ -79,10 +79,10 @@ def test_batch_isolates_failures_and_rerun_retries_only_the_transient(project):
         write_case(params, f"good{i}", f"case_id: G{i}\nvalue: {i}\n")
     write_case(params, "invalid", "case_id: BAD\ncolour: red\n")
     write_case(params, "broken", "case_id: BROKEN\nfail: true\n")
-    write_case(params, "slow", f"case_id: SLOW\nsleep: 120\nsleep_unless_exists: {marker}\n")
+    write_case(params, "slow", f"case_id: SLOW\nsleep: 600\nsleep_unless_exists: {marker}\n")
     reports = root / "reports"
     lines: list[str] = []
-    results = run_batch([params], out=reports, jobs=2, retries=1, timeout=15, echo=lines.append, progress_bar=False)
+    results = run_batch([params], out=reports, jobs=2, retries=1, timeout=45, echo=lines.append, progress_bar=False)
     status = {r.case_id: r.status for r in results}
     assert status == {"G0": "done", "G1": "done", "G2": "done", "BAD": "failed", "BROKEN": "failed", "SLOW": "failed"}
     assert summary_line(results) == "3 done, 3 failed, 0 skipped"
@@ -105,7 +105,7 @@ def test_batch_isolates_failures_and_rerun_retries_only_the_transient(project):
     assert len(list((reports / "logs").glob("batch-*.log"))) == 1
 
     marker.write_text("now the slow case is quick\n")
-    results = run_batch([params], out=reports, jobs=2, retries=1, timeout=15, echo=lines.append, progress_bar=False)
+    results = run_batch([params], out=reports, jobs=2, retries=1, timeout=45, echo=lines.append, progress_bar=False)
     again = {r.case_id: (r.status, r.attempts) for r in results}
     assert again == {"G0": ("skipped", 0), "G1": ("skipped", 0), "G2": ("skipped", 0),
                      "BAD": ("failed", 0), "BROKEN": ("failed", 0), "SLOW": ("done", 1)}
