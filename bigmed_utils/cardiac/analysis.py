@@ -470,8 +470,13 @@ def family_hcm_risk(
 ) -> pd.DataFrame:
     """HCM Risk-SCD (O'Mahony et al. 2014) for the proband, every affected relative and anyone whose latest
     echo shows maximal wall thickness >= 15 mm; each with a number or 'not applicable' / 'not computable'
-    and the reason. ``applicable_reason`` (e.g. the family's condition is not HCM) makes every row not
-    applicable."""
+    and the reason. With ``applicable_reason`` (e.g. the family's condition is not HCM) only the proband is
+    listed, as not applicable for that reason."""
+    if applicable_reason:
+        # the family's condition is not HCM: one row for the proband saying why, no relatives
+        return pd.DataFrame([{"person": proband, "relation": "proband", "percent": None, "category": None,
+                              "status": "not_applicable", "reason": applicable_reason, "recommendation": None}],
+                            columns=RISK_COLUMNS)
     people = [proband] + [i for i in pedigree.order if i != proband and affected.get(i) == "affected"]
     echo_latest: dict[str, dict[str, Any]] = {}
     if echo is not None and not echo.empty:
@@ -504,9 +509,7 @@ def family_hcm_risk(
             edate = er.get("_date")
             if pid in births and edate is not None and not pd.isna(edate):
                 record["age"] = round((edate - births[pid]).days / 365.25, 1)
-        if applicable_reason:
-            res = RiskResult(None, None, False, applicable_reason, status="not_applicable")
-        elif pid in deceased:
+        if pid in deceased:
             res = RiskResult(None, None, False, "deceased: no prospective risk estimate", status="not_applicable")
         elif echo is None:
             res = RiskResult(None, None, True, "not computable: no echocardiography file given (echo)",

@@ -351,7 +351,7 @@ def plot_qtc_trend(
     if x not in df.columns:
         raise InputDataError("plot_qtc_trend: needs a 'date' or 'age' column")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = plt.subplots(figsize=(8.5, 4), layout="constrained")
     else:
         fig = ax.figure
     data = df.sort_values([hue, x])
@@ -364,7 +364,8 @@ def plot_qtc_trend(
     ax.set_ylabel(f"QTc {method.capitalize()} (ms)")
     ax.set_xlabel("visit date" if x == "date" else "age (years)")
     ax.set_title(f"QTc ({method.capitalize()}) over visits")
-    ax.legend(fontsize="small", loc="best")
+    # outside the axes: with a dozen relatives an inside legend hides the lines
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 

@@ -372,3 +372,17 @@ def test_secondary_prevention_is_not_applicable(scd_dir, truth):
                                affected={}, deceased=set(), visits=pd.DataFrame())
     row = risk.set_index("person").loc[t["proband"]]
     assert row["status"] == "not_applicable" and "secondary prevention" in row["reason"]
+
+
+def test_every_parameter_file_names_a_synthetic_family_and_its_proband(truth):
+    # parameters/sudden_cardiac_death/<family>.yaml (and demo.yaml) must stay in step with the generator
+    rows = {t.family_id: t for t in truth.itertuples()}
+    files = sorted((REPO / "parameters" / "sudden_cardiac_death").glob("*.yaml"))
+    assert len(files) >= 2
+    for f in files:
+        p = yaml.safe_load(f.read_text())
+        t = rows[p["family_id"]]
+        assert p["proband"] == t.proband, f.name
+        assert t.condition in p["conditions"], f.name
+        if f.stem != "demo":
+            assert f.stem == t.family_id
