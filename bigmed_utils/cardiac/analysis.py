@@ -570,6 +570,20 @@ def _condition_label(key: str | None) -> str:
     return CONDITION_LABELS.get(key or "", key or "")
 
 
+def figure_labels(ids: Iterable[str], *, pseudonymise: bool) -> dict[str, str]:
+    """Labels for ids drawn inside figures. Figures are images, which the runner's pseudonymisation of text
+    outputs cannot reach, so with ``pseudonymise`` they carry the same keyed pseudonyms
+    (:func:`bigmed_utils.privacy.pseudonyms.pseudonym`, key from ``$BIGMED_PSEUDONYM_KEY_FILE``) from the
+    start."""
+    ids = [str(i) for i in ids]
+    if not pseudonymise:
+        return {i: i for i in ids}
+    from ..privacy.pseudonyms import load_key, pseudonym
+
+    key = load_key()
+    return {i: pseudonym(i, key=key) for i in ids}
+
+
 def _build_family(
     *,
     family_id: str,
@@ -584,6 +598,7 @@ def _build_family(
     clinical: pd.DataFrame | None,
     make_figures: bool = True,
     ecg_source: str = "ecg.csv",
+    pseudonymise: bool = False,
 ) -> FamilyResult:
     notes: list[str] = []
     affected = _affected_map(pedigree, clinical)
@@ -653,14 +668,16 @@ def _build_family(
     if make_figures:
         import matplotlib.pyplot as plt
 
+        names = figure_labels([family_id, *pedigree.order], pseudonymise=pseudonymise)
         carriers = [i for i, s in status.items() if s == CARRIER] + sorted(obligate) if familial else []
+        change = f": {familial['gene']} {familial['hgvsp'] or familial['hgvsc'] or ''}" if familial else ""
         fig = draw_pedigree(pedigree, proband=proband, carriers=carriers, deceased=sorted(deceased),
-                            title=f"Family {family_id}" + (f": {familial['gene']} {familial['hgvsp'] or familial['hgvsc'] or ''}"
-                                                           if familial else ""))
+                            labels={k: v.replace("-", "-\n", 1) if pseudonymise else v for k, v in names.items()},
+                            title=f"Family {names[family_id]}{change}")
         plt.close(fig)
         figures["pedigree"] = fig
         if not visits.empty:
-            fig = plot_qtc_trend(visits)
+            fig = plot_qtc_trend(visits.assign(person_id=visits["person_id"].map(lambda i: names.get(i, i))))
             plt.close(fig)
             figures["qtc_trend"] = fig
         else:
@@ -752,6 +769,7 @@ def analyse_family(
     filters: GenotypeFilters | None = None,
     mt: Any = None,
     make_figures: bool = True,
+    pseudonymise: bool = False,
 ) -> FamilyResult:
     """Analyse one family: panel screening, ACMG classification with segregation, QTc, HCM Risk-SCD, cascade
     list, pedigree drawing.
@@ -769,6 +787,9 @@ def analyse_family(
         An already imported MatrixTable of ``vcf`` (default: :func:`load_joint_vcf`, cached).
     make_figures
         Draw the pedigree and the QTc trend.
+    pseudonymise
+        Write keyed pseudonyms instead of ids inside the figures (tables and text are pseudonymised by the
+        runner); needs the pseudonymisation key.
 
     Returns
     -------
@@ -786,6 +807,7 @@ def analyse_family(
         conditions = list(params.conditions)
         ecg, echo, clinical = params.ecg, params.echo, params.clinical
         genome_build = params.genome_build
+        pseudonymise = bool(getattr(params, "pseudonymise", False))
     for name, value in (("family_id", family_id), ("vcf", vcf), ("ped", ped), ("proband", proband)):
         if value is None:
             raise ParameterError(f"{name}: required")
@@ -806,7 +828,7 @@ def analyse_family(
     result = _build_family(family_id=str(family_id), proband=str(proband), pedigree=pedigree,
                            conditions=conditions, panel_df=panel_df, screened=screened, in_vcf=set(members),
                            ecg=ecg_df, echo=echo_df, clinical=clin_df, make_figures=make_figures,
-                           ecg_source=_name(ecg) if ecg is not None else "ecg.csv")
+                           ecg_source=_name(ecg) if ecg is not None else "ecg.csv", pseudonymise=pseudonymise)
     absent = [i for i in pedigree.order if i not in samples]
     if absent:
         result.notes.insert(0, f"{len(absent)} family member(s) not in the VCF (untested): {', '.join(absent)}")
@@ -1024,4 +1046,5 @@ __all__ = [
     "family_hcm_risk",
     "clinical_screening_list",
     "headline",
+    "figure_labels",
 ]

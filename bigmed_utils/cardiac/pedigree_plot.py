@@ -10,7 +10,7 @@ the structure without looking at pixels.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -90,7 +90,7 @@ def draw_pedigree(
     deceased: Iterable[str] = (),
     ax: Any = None,
     family_id: str | None = None,
-    labels: bool = True,
+    labels: bool | Mapping[str, str] = True,
     title: str | None = None,
 ):
     """Draw a pedigree with standard symbols and return the matplotlib Figure.
@@ -107,6 +107,9 @@ def draw_pedigree(
         Ids of deceased individuals (diagonal slash).
     ax
         Axes to draw on; a new figure when ``None``.
+    labels
+        Write each individual's id under the symbol (``True``), nothing (``False``), or the label given by a
+        mapping id -> label (e.g. pseudonyms; ids not in the mapping are written as they are).
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -175,7 +178,8 @@ def draw_pedigree(
         if i in deceased:
             line([x - h * 1.4, x + h * 1.4], [y - h * 1.4, y + h * 1.4], f"deceased:{i}")
         if labels:
-            ax.text(x, y - h - 0.25, i, ha="center", va="top", fontsize=7)
+            text = labels.get(i, i) if isinstance(labels, Mapping) else i
+            ax.text(x, y - h - 0.25, text, ha="center", va="top", fontsize=7)
     if prob is not None:
         x, y = pos[prob]
         arrow = ax.annotate("", xy=(x - h * 1.05, y - h * 1.05), xytext=(x - h * 2.6, y - h * 2.6),

@@ -386,3 +386,23 @@ def test_every_parameter_file_names_a_synthetic_family_and_its_proband(truth):
         assert t.condition in p["conditions"], f.name
         if f.stem != "demo":
             assert f.stem == t.family_id
+
+
+def test_pseudonymised_figures_carry_no_real_ids(joint_mt, scd_dir, demo_params, monkeypatch):
+    from bigmed_utils.privacy.pseudonyms import pseudonym
+
+    key = "ab" * 32
+    monkeypatch.setenv("BIGMED_PSEUDONYM_KEY", key)
+    monkeypatch.delenv("BIGMED_PSEUDONYM_KEY_FILE", raising=False)
+    r = scd.analyse_family(family_id=demo_params["family_id"], proband=demo_params["proband"],
+                           conditions=demo_params["conditions"], mt=joint_mt, pseudonymise=True, **_files(scd_dir))
+    real = set(r.pedigree.order) | {r.family_id}
+    for name in ("pedigree", "qtc_trend"):
+        ax = r.figures[name].axes[0]
+        texts = [t.get_text() for t in ax.texts] + [ax.get_title()]
+        if ax.get_legend() is not None:
+            texts += [t.get_text() for t in ax.get_legend().get_texts()]
+        assert not any(i in t for t in texts for i in real), name
+    proband_label = pseudonym(demo_params["proband"], key=bytes.fromhex(key))
+    labels = [t.get_text().replace("\n", "") for t in r.figures["pedigree"].axes[0].texts]
+    assert proband_label in labels
