@@ -406,3 +406,30 @@ def test_pseudonymised_figures_carry_no_real_ids(joint_mt, scd_dir, demo_params,
     proband_label = pseudonym(demo_params["proband"], key=bytes.fromhex(key))
     labels = [t.get_text().replace("\n", "") for t in r.figures["pedigree"].axes[0].texts]
     assert proband_label in labels
+
+
+def test_cohort_view_from_family_results(cohort):
+    again = scd.cohort_overview(cohort.results, make_figures=False)
+    pd.testing.assert_frame_equal(again.families, cohort.families)
+    pd.testing.assert_frame_equal(again.diagnostic_yield, cohort.diagnostic_yield)
+
+
+def test_allele_frequency_ceiling_applied_in_hail(joint_mt, by_family, truth):
+    import hail as hl
+
+    table = scd.panel_table(["hcm"])
+    assert table["max_credible_af"].max() == pytest.approx(4.0e-5)  # Whiffin et al. 2017, HCM
+    genes = set(table["gene"])
+    probands = set(truth["proband"])
+    # panel variants a proband carries that are too common for HCM but rare by the generic 1 % cut-off
+    mt = joint_mt.filter_rows(hl.literal(genes).contains(joint_mt.gene) & (joint_mt.max_af > 4.0e-5)
+                              & (joint_mt.max_af <= 0.01))
+    mt = mt.filter_cols(hl.literal(probands).contains(mt.s))
+    too_common = set(mt.filter_rows(hl.agg.any(mt.GT.is_non_ref())).variant_id.collect())
+    # the generator plants rare (AF 3e-5 to 3e-4) non-segregating variants from married-in spouses
+    assert too_common, "no proband carries a panel variant between the HCM ceiling and 1 %: the check is void"
+    reported = {v for r in by_family.values() for v in r.candidates.loc[r.candidates["condition"] == "hcm", "variant_id"]}
+    assert not (too_common & reported)
+    for r in by_family.values():
+        c = r.candidates.merge(r.panel[["condition", "gene", "max_credible_af"]], on=["condition", "gene"])
+        assert (c["max_af"].isna() | (c["max_af"] <= c["max_credible_af"])).all(), r.family_id
