@@ -29,17 +29,19 @@ CLINGEN_DEFINITIVE = {
 }
 CARDIAC_GENES = sorted({g for genes in CLINGEN_DEFINITIVE.values() for g in genes})
 
-#: (condition, gene, consequence, CLIN_SIG, ICD-10) of each family, in family order
+#: (condition, gene, consequence, CLIN_SIG, ICD-10) of each family, in family order. Planted missense variants
+#: carry a ClinVar assertion and a REVEL score in the PP3_Strong range (>= 0.932, Pejaver et al. 2022), as
+#: established pathogenic missense variants in these genes do, so that the evidence reaches likely pathogenic.
 FAMILY_PLAN = [
     ("long_qt", "KCNQ1", "missense_variant", "pathogenic", "I45.81"),
     ("hcm", "MYBPC3", "frameshift_variant", "pathogenic", "I42.1"),
     ("long_qt", "KCNH2", "missense_variant", "likely_pathogenic", "I45.81"),
     ("acm", "PKP2", "stop_gained", "pathogenic", "I42.8"),
     ("hcm", "MYH7", "missense_variant", "pathogenic", "I42.2"),
-    ("brugada", "SCN5A", "missense_variant", "", "I49.8"),
+    ("brugada", "SCN5A", "missense_variant", "likely_pathogenic", "I49.8"),
     ("cpvt", "RYR2", "missense_variant", "likely_pathogenic", "I47.2"),
     ("long_qt", "SCN5A", "missense_variant", "pathogenic", "I45.81"),
-    ("hcm", "TNNT2", "missense_variant", "", "I42.1"),
+    ("hcm", "TNNT2", "missense_variant", "pathogenic", "I42.1"),
     ("acm", "DSP", "stop_gained", "pathogenic", "I42.8"),
     ("hcm", "TNNI3", "missense_variant", "likely_pathogenic", "I42.2"),
     ("long_qt", "KCNQ1", "splice_donor_variant", "", "I45.81"),
@@ -342,7 +344,7 @@ def _write_vcf(rng, out: Path, fams: list[Family]) -> None:
         f.variant = f"{r.chrom}:{p_pos}:{pr}:{pa}"
         csq_p = csq_entries(rng, Site(r.chrom, p_pos, pr, pa, f.gene, gene_id_for(f.gene), r.strand,
                                       r.ensembl_transcript, r.refseq, f.consequence, af=0.0, clin_sig=f.clin_sig,
-                                      revel=float(rng.uniform(0.75, 0.97)) if f.consequence == "missense_variant" else None))
+                                      revel=float(rng.uniform(0.935, 0.99)) if f.consequence == "missense_variant" else None))
         carriers = {p.pid for p in f.people if p.carrier}
         c = np.array([1 if s in carriers else 0 for s in samples])
         dp = rng.integers(60, 110, len(samples))
