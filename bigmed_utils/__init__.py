@@ -21,7 +21,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 from .errors import *  # noqa: F401,F403  (the exception hierarchy is part of the flat API)
 from .errors import __all__ as _errors_all
 
-#: public name -> submodule that defines it (loaded on first attribute access)
+#: public name -> submodule that defines it ("module:attr" when the name differs), loaded on first access
 _LAZY: dict[str, str] = {
     # machinery
     "init_hail": "hail_session",
@@ -65,6 +65,8 @@ _LAZY: dict[str, str] = {
     "cascade_list": "cardiac.cascade",
     "segregation": "cardiac.cascade",
     "draw_pedigree": "cardiac.pedigree_plot",
+    "analyse_family": "cardiac.analysis",
+    "cohort_overview": "cardiac.analysis",
     # oncology
     "compute_tmb": "oncology.tmb",
     "assess_msi": "oncology.msi",
@@ -76,6 +78,11 @@ _LAZY: dict[str, str] = {
     "mutual_exclusivity": "oncology.oncoplot",
     "patient_profile": "oncology.report",
     "cohort_survival_summary": "oncology.report",
+    "analyse_patient": "oncology.analysis",
+    "analyse_cohort": "oncology.analysis",
+    # synthetic data
+    "generate_synthetic": "synthetic:generate",
+    "gene_spans": "synthetic.genes",
     # secure lab
     "Pseudonymiser": "privacy.pseudonyms",
     "shift_dates": "privacy.pseudonyms",
@@ -94,7 +101,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'bigmed_utils' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    module, _, attr = module.partition(":")
+    value = getattr(import_module(f".{module}", __name__), attr or name)
     globals()[name] = value  # cache: the next access is a plain attribute
     return value
 
