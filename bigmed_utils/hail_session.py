@@ -165,6 +165,9 @@ def init_hail(
     else:
         spark_master_url = master
 
+    if master is None or _is_loopback(master):
+        # Spark otherwise looks up the host's network address (and warns when the name maps to loopback)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Hail was built and tested with Java 11")
         hl.init(

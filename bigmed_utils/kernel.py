@@ -3,7 +3,8 @@
 Kernels talk to the runner over IPC sockets in a private temporary folder instead of TCP ports: nothing
 listens on the network (the secure lab's offline rule), and ipykernel's warning about unencrypted TCP stays
 out of the case log. The kernel's own stderr goes to ``$BIGMED_KERNEL_LOG`` (the run's ``logs/kernel.log``)
-so that a scheduler's log shows one line per case, not the kernel's chatter.
+(stdout too: the Hail JVM inherits both) so that a scheduler's log shows one line per case, not the
+kernel's and Spark's chatter.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ class LocalKernelManager(AsyncKernelManager):
         log_path = os.environ.get(ENV_KERNEL_LOG)
         if log_path and "stderr" not in kw:
             os.makedirs(os.path.dirname(log_path), exist_ok=True)
-            kw["stderr"] = open(log_path, "ab")  # noqa: SIM115 - owned by the kernel process for its life
+            log = open(log_path, "ab")  # noqa: SIM115 - owned by the kernel process for its life
+            # the kernel talks over its sockets: its stdout and stderr (and the Hail JVM's, which inherits
+            # them) carry only log chatter
+            kw["stderr"] = log
+            kw.setdefault("stdout", log)
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
