@@ -243,10 +243,20 @@ def annotate_csq(
         per_gene,
         key=lambda e: (hl.if_else(e.gene_key == "", 1, 0), e.rank, hl.if_else(hl.or_else(e.canonical, False), 0, 1), e.gene_key),
     )
-    best = hl.or_missing(hl.len(ranked) > 0, ranked[0])
+    # Materialise the per-row choice once: every field below reads it. Built as one nested expression,
+    # Hail re-evaluated the CSQ parsing for each field (2x slower import of a 23k-site trio, measured).
+    mt = mt.annotate_rows(
+        _csq_choice=hl.struct(
+            best=hl.or_missing(hl.len(ranked) > 0, ranked[0]),
+            genes=hl.sorted(hl.set(ranked.map(lambda e: e.gene).filter(hl.is_defined))),
+            af=hl.or_missing(hl.len(mine) > 0, hl.max(mine.map(lambda e: e.af))),
+            n=hl.len(mine),
+        )
+    )
+    best = mt._csq_choice.best
 
     # population frequency: CSQ fields, then INFO fields (Number=A arrays indexed by the split allele)
-    af_values = [hl.or_missing(hl.len(mine) > 0, hl.max(mine.map(lambda e: e.af)))]
+    af_values = [mt._csq_choice.af]
     for name, typ in info_fields.items():
         if not INFO_AF_PATTERN.match(name):
             continue
@@ -276,7 +286,7 @@ def annotate_csq(
         hl.is_defined(best) & (best.rank < n_terms), order[hl.min(best.rank, n_terms - 1)]
     )
     most_severe = hl.or_else(most_severe, best.terms.split("&")[0])
-    genes = hl.sorted(hl.set(ranked.map(lambda e: e.gene).filter(hl.is_defined)))
+    genes = mt._csq_choice.genes
     ann = hl.struct(
         gene=best.gene,
         gene_id=best.gene_id,
@@ -295,9 +305,9 @@ def annotate_csq(
         clin_sig=clin_sig,
         max_af=hl.or_else(max_af, 0.0),
         af_missing=hl.is_missing(max_af),
-        has_csq=hl.len(mine) > 0,
+        has_csq=mt._csq_choice.n > 0,
     )
-    return mt.annotate_rows(**ann)
+    return mt.annotate_rows(**ann).drop("_csq_choice")
 
 
 __all__ = [

@@ -1,0 +1,541 @@
+"""The rare-disease case analysis: a family's VCF and the proband's phenotypes → ranked candidates.
+
+:func:`analyse_case` ties the tested pieces together, in an order that makes bad input fail before any
+heavy work:
+
+1. phenotypes: ``hpo_terms``, the phenopacket's observed/excluded features and the clinical note (terms
+   from HPO names and synonyms, with negation), each validated against the HPO; an unknown id names the
+   term and where it came from;
+2. the PED (read and validated; the proband must be in it);
+3. the VCF header: the proband and every member of the proband's family must be samples of the VCF, the
+   VEP ``CSQ`` field must be declared, a bgzip file must be complete;
+4. Hail: import once (:func:`bigmed_utils.io.vcf.read_vcf`), family QC with flags, candidates per
+   inheritance mode with the genotype filters and AF ceilings of the parameters;
+5. optional gene panel; phenotype ranking of the candidate genes (best disease per gene); ACMG/AMP
+   classification (PP4 from the phenotype score, PS2 with both parents tested, PM3 from the compound-het
+   partner); in-house database counts and previous classes; the combined score and rank
+   (:mod:`bigmed_utils.rare_disease.ranking`); similar earlier patients from the in-house database.
+
+Everything returned is small pandas/dicts: :class:`CaseResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputDataError, ParameterError
+from ..genomics.acmg import classify_variants
+from ..genomics.csq import TRANSCRIPT_RULE
+from ..genomics.filters import GenotypeFilters
+from ..genomics.inheritance import MODES, InheritanceThresholds
+from ..params import RareDiseaseParams
+from .ranking import SCORE_FORMULA, rank_candidates
+
+log = logging.getLogger(__name__)
+
+#: readable names of the inheritance modes (report text and headline)
+MODE_LABELS = {
+    "de_novo": "de novo",
+    "autosomal_recessive": "autosomal recessive (homozygous)",
+    "compound_heterozygous": "compound heterozygous",
+    "x_linked": "X-linked",
+    "autosomal_dominant": "autosomal dominant",
+}
+
+
+@dataclass
+class Phenotypes:
+    """The patient's phenotypes from every source, validated (current primary HPO ids)."""
+
+    observed: list[str]
+    excluded: list[str]
+    #: one row per (term, source): hpo_id, name, status (observed/excluded), source, matched_text
+    table: pd.DataFrame
+
+
+@dataclass
+class CaseResult:
+    """Everything the rare-disease notebook shows (small tables, dicts)."""
+
+    case_id: str
+    proband: str
+    members: dict[str, Any]
+    phenotypes: Phenotypes
+    qc_samples: pd.DataFrame
+    qc_trios: pd.DataFrame
+    qc_pairs: pd.DataFrame
+    funnel: list[tuple[str, int]]
+    candidates: pd.DataFrame
+    top: pd.DataFrame
+    similar_patients: pd.DataFrame
+    summary: dict[str, Any]
+    headline: str
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    genotype_filters: dict[str, Any] = field(default_factory=dict)
+    transcript_rule: str = TRANSCRIPT_RULE
+    score_formula: str = SCORE_FORMULA
+    gene_panel: list[str] | None = None
+    inhouse_db: str | None = None
+    vcf: str | None = None
+    genome_build: str = "GRCh38"
+
+
+# --------------------------------------------------------------------------------------------------------
+# 1. phenotypes
+
+
+def gather_phenotypes(params: RareDiseaseParams) -> Phenotypes:
+    """Collect and validate the phenotypes of ``hpo_terms``, ``phenopacket`` and ``clinical_note``.
+
+    Raises
+    ------
+    InputDataError
+        An unknown or malformed HPO id, naming the term and its source (parameter or file).
+    """
+    from ..io.phenopacket import read_phenopacket
+    from ..phenotype.ontology import term_name, validate_terms
+
+    rows: list[dict[str, Any]] = []
+    given = validate_terms(list(params.hpo_terms), source="parameter hpo_terms") if params.hpo_terms else []
+    rows += [{"hpo_id": t, "status": "observed", "source": "hpo_terms", "matched_text": None} for t in given]
+    if params.phenopacket is not None:
+        packet = read_phenopacket(params.phenopacket, validate_hpo=True)
+        name = Path(params.phenopacket).name
+        rows += [{"hpo_id": t, "status": "observed", "source": name, "matched_text": None} for t in packet.hpo_terms]
+        rows += [{"hpo_id": t, "status": "excluded", "source": name, "matched_text": None} for t in packet.excluded_terms]
+    if params.clinical_note is not None:
+        from ..phenotype.text_to_hpo import extract_hpo
+
+        path = Path(params.clinical_note)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputDataError(f"{path}: the clinical note is not UTF-8 text") from None
+        mentions = extract_hpo(text)
+        for r in mentions.to_dict("records"):
+            rows.append({"hpo_id": r["hpo_id"], "status": "excluded" if r["excluded"] else "observed",
+                         "source": path.name, "matched_text": r["matched_text"]})
+    table = pd.DataFrame(rows, columns=["hpo_id", "status", "source", "matched_text"])
+    observed = list(dict.fromkeys(table.loc[table["status"] == "observed", "hpo_id"]))
+    # a term affirmed by any source counts as observed (as in terms_from_text)
+    excluded = [t for t in dict.fromkeys(table.loc[table["status"] == "excluded", "hpo_id"]) if t not in observed]
+    if not observed:
+        raise InputDataError(
+            "phenotypes: no observed HPO term in hpo_terms, the phenopacket or the clinical note "
+            "(the phenotype ranking needs at least one)"
+        )
+    table.insert(1, "name", [term_name(t) for t in table["hpo_id"]])
+    table = (
+        table.groupby(["hpo_id", "name", "status"], sort=False, as_index=False)
+        .agg(source=("source", lambda s: ", ".join(dict.fromkeys(s))),
+             matched_text=("matched_text", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str))) or None))
+    )
+    table = table[~((table["status"] == "excluded") & table["hpo_id"].isin(observed))].reset_index(drop=True)
+    return Phenotypes(observed=observed, excluded=excluded, table=table)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 2.-3. PED and VCF header
+
+
+def read_gene_panel(panel: Any) -> list[str] | None:
+    """Gene symbols of the ``gene_panel`` parameter: a list, or a file with one symbol per line.
+
+    In a file, ``#`` starts a comment and only the first column (tab, comma or blank separated) counts.
+    """
+    if panel is None:
+        return None
+    if isinstance(panel, (list, tuple)):
+        genes = [str(g).strip() for g in panel if str(g).strip()]
+        source = "parameter gene_panel"
+    else:
+        path = Path(panel)
+        genes = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                genes.append(line.replace(",", " ").split()[0])
+        source = str(path)
+    if not genes:
+        raise ParameterError(f"{source}: the gene panel names no gene")
+    return list(dict.fromkeys(genes))
+
+
+def check_inputs(params: RareDiseaseParams) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    """Read the PED and the VCF header and check them against each other (no Hail).
+
+    Returns
+    -------
+    (pedigree, family, header)
+        The whole PED, the proband's family and the :class:`~bigmed_utils.io.vcf.VcfHeader`.
+
+    Raises
+    ------
+    InputDataError
+        Proband not in the PED or not in the VCF, a family member of the PED absent from the VCF, no CSQ
+        declared, a truncated bgzip file.
+    """
+    from ..io.ped import read_ped
+    from ..io.vcf import check_bgzf_complete, detect_compression, read_vcf_header
+
+    ped = read_ped(params.ped)
+    if params.proband not in set(ped["individual_id"]):
+        raise InputDataError(f"{params.ped}: proband {params.proband!r} is not in the PED")
+    fam_id = ped.loc[ped["individual_id"] == params.proband, "family_id"].iloc[0]
+    family = ped[ped["family_id"] == fam_id].reset_index(drop=True)
+
+    vcf = Path(params.vcf)
+    if vcf.stat().st_size == 0:
+        raise InputDataError(f"{vcf}: empty file")
+    if detect_compression(vcf) == "bgzf":
+        check_bgzf_complete(vcf)
+    header = read_vcf_header(vcf)
+    samples = set(header.samples)
+    if params.proband not in samples:
+        listed = ", ".join(sorted(samples)[:10]) or "none"
+        raise InputDataError(f"{vcf}: proband {params.proband!r} is not a sample of the VCF (samples: {listed})")
+    missing = [s for s in family["individual_id"] if s not in samples]
+    if missing:
+        names = ", ".join(repr(s) for s in missing)
+        raise InputDataError(f"{params.ped}: samples {names} of the PED are absent from the VCF {vcf}")
+    if "CSQ" not in header.info:
+        extra = " (it has bcftools BCSQ instead)" if "BCSQ" in header.info else ""
+        raise InputDataError(
+            f"{vcf}: no VEP CSQ annotation (INFO/CSQ is not declared in the header){extra}; annotate with VEP first"
+        )
+    if not header.csq_fields:
+        raise InputDataError(f"{vcf}: the INFO/CSQ header line has no 'Format: ...' list of VEP fields")
+    return ped, family, header
+
+
+def default_min_partitions(vcf: str | os.PathLike) -> int:
+    """Partitions for ``hl.import_vcf``: at least one per core, one per 32 MiB of file (at most 64)."""
+    from ..hail_session import available_cores
+
+    size = Path(vcf).stat().st_size
+    return max(available_cores(), min(64, size // (32 * 2**20)))
+
+
+# --------------------------------------------------------------------------------------------------------
+# 4.-5. the analysis
+
+
+def _filters(params: RareDiseaseParams) -> GenotypeFilters:
+    return GenotypeFilters(
+        min_gq=params.min_gq, min_dp=params.min_dp, het_ab_min=params.het_ab_min, het_ab_max=params.het_ab_max,
+        hom_ref_ab_max=params.homref_ab_max, hom_alt_ab_min=params.homalt_ab_min, require_pass=params.require_pass,
+    )
+
+
+def _thresholds(params: RareDiseaseParams) -> InheritanceThresholds:
+    return InheritanceThresholds(
+        de_novo_max_af=params.max_af_de_novo, dominant_max_af=params.max_af_dominant,
+        recessive_max_af=params.max_af_recessive, compound_het_max_af=params.max_af_compound_het,
+    )
+
+
+def _restrict_to_panel(cands: pd.DataFrame, panel: list[str]) -> pd.DataFrame:
+    wanted = set(panel)
+    keep = cands["gene"].isin(wanted) | cands["genes"].map(lambda gs: bool(wanted & set(gs or [])))
+    out = cands[keep].copy()
+    # a compound-het row needs a partner that is still listed
+    left = set(out["variant_id"])
+    out["partners"] = out["partners"].map(lambda ps: [p for p in (ps or []) if p in left])
+    ch = out["mode"] == "compound_heterozygous"
+    return out[~ch | (out["partners"].map(len) > 0)].reset_index(drop=True)
+
+
+def _classify(cands: pd.DataFrame, *, parents_tested: bool, source: str) -> pd.DataFrame:
+    """ACMG classification; PM3 with the compound-het partner whose own evidence is strongest."""
+    table = cands.copy()
+    table["parents_tested"] = parents_tested
+    table["in_trans_with"] = None
+    first = classify_variants(table, source=source)
+    if (table["mode"] == "compound_heterozygous").any():
+        points = dict(zip(first["variant_id"] + "|" + first["mode"], first["acmg_points"]))
+
+        def best_partner(row: Any) -> str | None:
+            ps = [p for p in (row["partners"] or []) if f"{p}|compound_heterozygous" in points]
+            if row["mode"] != "compound_heterozygous" or not ps:
+                return None
+            return sorted(ps, key=lambda p: (-points[f"{p}|compound_heterozygous"], p))[0]
+
+        table["in_trans_with"] = [best_partner(r) for r in table.to_dict("records")]
+        # classify_variants keys its first pass by variant_id: give it the compound-het rows' view
+        ch = table["mode"] == "compound_heterozygous"
+        ch_cls = classify_variants(table[ch], source=source)
+        rest = first[~ch.values]
+        first = pd.concat([rest, ch_cls]).loc[table.index]
+    return first
+
+
+def _genotype_label(gt: str | None) -> str:
+    return "./." if gt is None or (isinstance(gt, float) and pd.isna(gt)) else str(gt)
+
+
+def analyse_case(params: RareDiseaseParams, *, min_partitions: int | None = None) -> CaseResult:
+    """Run the rare-disease analysis of one case (see the module docstring for the steps).
+
+    Parameters
+    ----------
+    params
+        Validated parameters (:class:`~bigmed_utils.params.RareDiseaseParams`).
+    min_partitions
+        Partitions of the VCF import (default :func:`default_min_partitions`).
+
+    Returns
+    -------
+    CaseResult
+
+    Raises
+    ------
+    InputDataError, ParameterError
+        Bad input, with one line naming the file, sample or term (before Hail starts where possible).
+    """
+    if not isinstance(params, RareDiseaseParams):
+        raise ParameterError(f"analyse_case needs RareDiseaseParams, got {type(params).__name__}")
+    # --- cheap checks first ---------------------------------------------------------------------------
+    phenotypes = gather_phenotypes(params)
+    panel = read_gene_panel(params.gene_panel)
+    ped, family, _header = check_inputs(params)
+    filters, thresholds = _filters(params), _thresholds(params)
+
+    # --- Hail -------------------------------------------------------------------------------------------
+    from ..hail_session import init_hail
+    from ..genomics.inheritance import find_candidates
+    from ..genomics.qc import run_qc
+    from ..io.vcf import read_vcf
+
+    init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
+    mt = read_vcf(
+        params.vcf,
+        genome_build=params.genome_build,
+        min_partitions=min_partitions or default_min_partitions(params.vcf),
+    )
+    fam_id = family["family_id"].iloc[0]
+    qc = run_qc(mt, ped, family_id=fam_id)
+    found = find_candidates(mt, ped, proband=params.proband, filters=filters, thresholds=thresholds,
+                            vcf_path=str(params.vcf))
+    members = found.members
+    cands = found.candidates
+    funnel = list(found.funnel)
+    if panel is not None:
+        cands = _restrict_to_panel(cands, panel)
+        funnel.append((f"in the gene panel ({len(panel)} genes)", int(cands["variant_id"].nunique())))
+
+    # --- phenotype ranking ----------------------------------------------------------------------------
+    from ..phenotype.similarity import rank_genes
+
+    genes = sorted(set(cands["gene"].dropna().astype(str))) if len(cands) else []
+    pheno = rank_genes(phenotypes.observed, genes, excluded=phenotypes.excluded, source="phenotypes")
+    if len(cands):
+        cands = cands.merge(pheno, on="gene", how="left")
+        cands["phenotype_score"] = cands["phenotype_score"].fillna(0.0)
+    else:
+        for col in pheno.columns.drop("gene"):
+            cands[col] = pd.Series(dtype=pheno[col].dtype)
+
+    # --- ACMG --------------------------------------------------------------------------------------------
+    parents_tested = bool(members.get("father") and members.get("mother"))
+    if len(cands):
+        cands = _classify(cands, parents_tested=parents_tested, source=f"candidates of {params.case_id}")
+    else:
+        for col in ("acmg_criteria", "acmg_points", "acmg_class", "acmg_codes"):
+            cands[col] = pd.Series(dtype=object)
+
+    # --- in-house database -----------------------------------------------------------------------------
+    similar = pd.DataFrame(columns=["case_id", "similarity", "shared_genes", "n_shared_genes", "n_terms"])
+    cands["inhouse_count"] = 0
+    cands["inhouse_het"] = 0
+    cands["inhouse_hom"] = 0
+    cands["inhouse_classes"] = [[] for _ in range(len(cands))]
+    if params.inhouse_db is not None and Path(params.inhouse_db).exists():
+        from ..genomics import inhouse_db
+
+        if len(cands):
+            hits = inhouse_db.lookup(params.inhouse_db, list(dict.fromkeys(cands["variant_id"])),
+                                     genome_build=params.genome_build, exclude_case=params.case_id)
+            cands = cands.drop(columns=["inhouse_count", "inhouse_het", "inhouse_hom", "inhouse_classes"])
+            cands = cands.merge(hits, on="variant_id", how="left")
+            for col in ("inhouse_count", "inhouse_het", "inhouse_hom"):
+                cands[col] = cands[col].fillna(0).astype(int)
+            cands["inhouse_classes"] = cands["inhouse_classes"].map(lambda v: v if isinstance(v, list) else [])
+        similar = inhouse_db.similar_cases(params.inhouse_db, phenotypes.observed, genes, exclude_case=params.case_id)
+
+    # --- rank ------------------------------------------------------------------------------------------
+    ranked = rank_candidates(cands)
+    roles = _roles(members)
+    top = top_table(ranked, roles=roles, n=params.top_n)
+    result = CaseResult(
+        case_id=params.case_id,
+        proband=params.proband,
+        members=members,
+        phenotypes=phenotypes,
+        qc_samples=_qc_samples_table(qc.samples, roles),
+        qc_trios=qc.trios,
+        qc_pairs=qc.pairs,
+        funnel=funnel,
+        candidates=ranked,
+        top=top,
+        similar_patients=similar,
+        summary={},
+        headline="",
+        thresholds={"max_af_" + k: v for k, v in {
+            "de_novo": thresholds.de_novo_max_af, "dominant": thresholds.dominant_max_af,
+            "recessive": thresholds.recessive_max_af, "compound_het": thresholds.compound_het_max_af}.items()},
+        genotype_filters=filters.as_dict(),
+        gene_panel=panel,
+        inhouse_db=str(params.inhouse_db) if params.inhouse_db else None,
+        vcf=str(params.vcf),
+        genome_build=params.genome_build,
+    )
+    result.headline = headline(ranked)
+    result.summary = build_summary(result, qc=qc)
+    return result
+
+
+def _roles(members: dict[str, Any]) -> dict[str, str]:
+    """sample -> role label (proband, father, mother, relative)."""
+    out = {members["proband"]: "proband"}
+    for role in ("father", "mother"):
+        if members.get(role):
+            out[members[role]] = role
+    for s in members.get("relatives") or []:
+        out.setdefault(s, "relative")
+    return out
+
+
+def _qc_samples_table(samples: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
+    t = samples.copy()
+    t.insert(1, "role", [roles.get(s, "relative") for s in t["sample"]])
+    return t
+
+
+def top_table(ranked: pd.DataFrame, *, roles: dict[str, str], n: int) -> pd.DataFrame:
+    """The report's table of the ``n`` best candidates, one row per (variant, mode)."""
+    rows = []
+    for r in ranked.head(n).to_dict("records"):
+        row = {
+            "rank": r["rank"],
+            "gene": r["gene"],
+            "variant": r["variant_id"],
+            # VEP writes '=' URL-encoded (p.Gly142%3D); shown as HGVS writes it
+            "HGVS": " ".join(x.replace("%3D", "=") for x in (r.get("hgvsc"), r.get("hgvsp")) if isinstance(x, str)) or None,
+            "consequence": r["consequence"],
+            "mode": MODE_LABELS.get(r["mode"], r["mode"]),
+        }
+        for sample, role in roles.items():
+            row[f"GT {role} ({sample})"] = _genotype_label(r.get(f"GT_{sample}"))
+        row.update(
+            {
+                "population AF": r.get("max_af"),
+                "in-house count": r.get("inhouse_count", 0),
+                "ACMG class": r["acmg_class"],
+                "ACMG criteria": r.get("acmg_codes") or "",
+                "phenotype score": round(float(r["phenotype_score"]), 3),
+                "best disease": _disease_label(r),
+                "score": round(float(r["score"]), 3),
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _disease_label(r: dict[str, Any]) -> str | None:
+    name, did = r.get("best_disease_name"), r.get("best_disease_id")
+    if isinstance(name, str) and isinstance(did, str):
+        return f"{name} ({did})"
+    return None
+
+
+def headline(ranked: pd.DataFrame) -> str:
+    """One line with the best candidate, e.g. ``SCN1A chr2:165987183:C:T de novo — Likely pathogenic (phenotype 0.93)``."""
+    if ranked.empty:
+        return "No candidate variant passed the filters"
+    r = ranked.iloc[0]
+    return (f"{r['gene']} {r['variant_id']} {MODE_LABELS.get(r['mode'], r['mode'])} — {r['acmg_class']} "
+            f"(phenotype {float(r['phenotype_score']):.2f})")
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v) for k, v in r.items()}
+            for r in df.to_dict("records")]
+
+
+def build_summary(result: CaseResult, *, qc: Any) -> dict[str, Any]:
+    """``summary.json`` content: ``case_id``, ``qc``, ``phenotypes``, ``candidates`` (ranked), ``headline``..."""
+    ranked = result.candidates
+    roles = _roles(result.members)
+    candidates = []
+    for r in ranked.to_dict("records"):
+        candidates.append(
+            {
+                "rank": int(r["rank"]),
+                "gene": r["gene"],
+                "variant": r["variant_id"],
+                "mode": r["mode"],
+                "acmg_class": r["acmg_class"],
+                "acmg_criteria": [c["code"] for c in r["acmg_criteria"]],
+                "phenotype_score": float(r["phenotype_score"]),
+                "score": float(r["score"]),
+                "acmg_points": int(r["acmg_points"]),
+                "acmg_evidence": [{"code": c["code"], "reason": c["reason"]} for c in r["acmg_criteria"]],
+                "variant_score": float(r["variant_score"]),
+                "hgvsc": r.get("hgvsc"),
+                "hgvsp": r.get("hgvsp"),
+                "consequence": r.get("consequence"),
+                "max_af": None if pd.isna(r.get("max_af")) else float(r["max_af"]),
+                "genotypes": {s: _genotype_label(r.get(f"GT_{s}")) for s in roles},
+                "partners": list(r.get("partners") or []),
+                "best_disease": r.get("best_disease_id") if isinstance(r.get("best_disease_id"), str) else None,
+                "best_disease_name": r.get("best_disease_name") if isinstance(r.get("best_disease_name"), str) else None,
+                "inhouse_count": int(r.get("inhouse_count", 0)),
+                "inhouse_classes": list(r.get("inhouse_classes") or []),
+            }
+        )
+    qc_samples = _records(result.qc_samples.drop(columns=[c for c in result.qc_samples if c.startswith("flag_")]))
+    pheno = result.phenotypes
+    return {
+        "case_id": result.case_id,
+        "headline": result.headline,
+        "proband": result.proband,
+        "members": roles,
+        "qc": {
+            "samples": qc_samples,
+            "trios": _records(result.qc_trios.drop(columns=[c for c in result.qc_trios if c.startswith("flag_")])),
+            "relatedness": _records(result.qc_pairs.drop(columns=[c for c in result.qc_pairs if c.startswith("flag_")])),
+            "any_flag": bool(qc.any_flag),
+        },
+        "phenotypes": {
+            "observed": pheno.observed,
+            "excluded": pheno.excluded,
+            "terms": _records(pheno.table),
+        },
+        "candidates": candidates,
+        "funnel": [{"step": s.strip(), "n": int(n)} for s, n in result.funnel],
+        "similar_patients": _records(result.similar_patients),
+        "thresholds": {**result.thresholds, **result.genotype_filters},
+        "gene_panel": result.gene_panel,
+        "transcript_rule": result.transcript_rule,
+        "score_formula": result.score_formula,
+    }
+
+
+__all__ = [
+    "CaseResult",
+    "MODE_LABELS",
+    "Phenotypes",
+    "analyse_case",
+    "build_summary",
+    "check_inputs",
+    "gather_phenotypes",
+    "headline",
+    "read_gene_panel",
+    "top_table",
+]

@@ -1,0 +1,131 @@
+"""Tables and figures of the rare-disease report (display only; the numbers come from analysis.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import pandas as pd
+
+#: QC table columns shown in the report, with readable names
+QC_COLUMNS = {
+    "sample": "sample",
+    "role": "role",
+    "ped_sex": "sex (PED)",
+    "imputed_sex": "sex (chrX)",
+    "call_rate": "call rate",
+    "het_hom_ratio": "het/hom-alt",
+    "ti_tv": "Ti/Tv",
+    "n_called": "variants called",
+}
+
+
+def _flag_text(flags: Any) -> str:
+    return "; ".join(flags) if isinstance(flags, (list, tuple)) and flags else "—"
+
+
+def qc_table(samples: pd.DataFrame) -> pd.DataFrame:
+    """Per-sample QC with readable columns and the flags as text (``—`` = nothing to report)."""
+    t = samples[[c for c in QC_COLUMNS if c in samples]].rename(columns=QC_COLUMNS).copy()
+    for col in ("call rate", "het/hom-alt", "Ti/Tv"):
+        if col in t:
+            t[col] = t[col].astype(float).round(3)
+    t["flags"] = [_flag_text(f) for f in samples["flags"]]
+    return t.set_index("sample")
+
+
+def family_qc_table(trios: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Mendelian error rate per trio and KING kinship per pair against the PED, in one small table."""
+    rows = []
+    for r in trios.to_dict("records"):
+        rows.append({"check": "Mendelian errors", "samples": f"{r['proband']} / {r['father']} / {r['mother']}",
+                     "observed": f"{r['mendel_errors']} of {r['n_informative']} ({r['mendel_error_rate']:.4f})",
+                     "expected (PED)": "trio", "flags": _flag_text(r["flags"])})
+    for r in pairs.to_dict("records"):
+        kin = r["kinship"]
+        rows.append({"check": "relatedness (KING)", "samples": f"{r['sample_1']} – {r['sample_2']}",
+                     "observed": f"{kin:.3f} ({r['observed_degree']})" if kin == kin else "n/a",
+                     "expected (PED)": f"{r['expected_kinship']:.3f} ({r['expected_degree']})",
+                     "flags": _flag_text(r["flags"])})
+    return pd.DataFrame(rows, columns=["check", "samples", "observed", "expected (PED)", "flags"])
+
+
+def phenotype_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The patient's HPO terms with status and source (observed first)."""
+    t = table.copy()
+    t["matched text"] = t["matched_text"].fillna("")
+    t = t.drop(columns=["matched_text"]).rename(columns={"hpo_id": "HPO id"})
+    t["_o"] = (t["status"] != "observed").astype(int)
+    return t.sort_values(["_o"], kind="mergesort").drop(columns="_o").set_index("HPO id")
+
+
+def funnel_figure(funnel: Sequence[tuple[str, int]]):
+    """Horizontal bars: variants left after each filtering step (log scale), candidates per mode indented.
+
+    The figure is closed after creation (display it with ``display(fig)``), so notebooks do not show it twice.
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    steps = [s for s, _ in funnel]
+    counts = [max(int(n), 0) for _, n in funnel]
+    per_mode = [s.startswith("  ") for s in steps]
+    labels = [("    " + s.strip().replace("_", " ")) if m else s for s, m in zip(steps, per_mode)]
+    colours = [sns.color_palette("muted")[1] if m else sns.color_palette("muted")[0] for m in per_mode]
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(steps) + 1.0))
+    y = list(range(len(steps)))
+    ax.barh(y, [max(c, 0.8) for c in counts], color=colours)
+    ax.set_xscale("log")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    for yi, c in zip(y, counts):
+        ax.text(max(c, 0.8) * 1.08, yi, f"{c:,}", va="center", fontsize=9)
+    ax.set_xlabel("variants left (log scale)")
+    ax.set_xlim(0.7, max(counts + [1]) * 4)
+    ax.set_title("Filtering funnel (indented: candidates per inheritance mode)")
+    sns.despine(fig=fig)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def similar_table(similar: pd.DataFrame) -> pd.DataFrame:
+    """Similar earlier patients for display."""
+    t = similar.copy()
+    if t.empty:
+        return t
+    t["shared candidate genes"] = t["shared_genes"].map(lambda g: ", ".join(g) if g else "—")
+    t = t.rename(columns={"case_id": "earlier case", "similarity": "phenotype similarity", "headline": "their main finding"})
+    t["phenotype similarity"] = t["phenotype similarity"].astype(float).round(3)
+    t["match"] = t["match"].astype(float).round(3)
+    return t[["earlier case", "match", "phenotype similarity", "shared candidate genes", "their main finding"]].set_index("earlier case")
+
+
+def thresholds_text(genotype_filters: dict[str, Any], thresholds: dict[str, Any]) -> str:
+    """The thresholds used, as Markdown bullet points."""
+    g = genotype_filters
+    t = thresholds
+    return "\n".join([
+        f"* Genotype filters (slivar-like defaults): GQ ≥ {g['min_gq']}, depth ≥ {g['min_dp']}, heterozygous allele "
+        f"balance {g['het_ab_min']:g}–{g['het_ab_max']:g}, hom-ref AB < {g['hom_ref_ab_max']:g}, hom-alt AB > "
+        f"{g['hom_alt_ab_min']:g}; FILTER = PASS {'required' if g['require_pass'] else 'not required'}. A failing call "
+        "counts as not genotyped.",
+        f"* Population allele-frequency ceilings (Exomiser/slivar-like defaults): de novo {t['max_af_de_novo']:g}, "
+        f"dominant {t['max_af_dominant']:g}, homozygous recessive and X-linked {t['max_af_recessive']:g}, "
+        f"compound heterozygous {t['max_af_compound_het']:g}.",
+    ])
+
+
+__all__ = ["family_qc_table", "funnel_figure", "phenotype_table", "qc_table", "similar_table", "thresholds_text"]
+
+
+def evidence_table(candidates: pd.DataFrame, *, n: int) -> pd.DataFrame:
+    """Every ACMG/AMP criterion that fired for the ``n`` best candidates, with its points and reason."""
+    rows = []
+    for r in candidates.head(n).to_dict("records"):
+        for c in r["acmg_criteria"]:
+            rows.append({"rank": r["rank"], "gene": r["gene"], "variant": r["variant_id"], "criterion": c["code"],
+                         "strength": c["strength"], "points": c["points"], "reason": c["reason"]})
+    return pd.DataFrame(rows, columns=["rank", "gene", "variant", "criterion", "strength", "points", "reason"])
+
+
+__all__ += ["evidence_table"]
