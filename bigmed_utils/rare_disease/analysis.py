@@ -254,6 +254,10 @@ def _restrict_to_panel(cands: pd.DataFrame, panel: list[str]) -> pd.DataFrame:
 def _classify(cands: pd.DataFrame, *, parents_tested: bool, source: str) -> pd.DataFrame:
     """ACMG classification; PM3 with the compound-het partner whose own evidence is strongest."""
     table = cands.copy()
+    # read_vcf writes max_af 0 for a variant absent from the frequency databases (af_missing): the ACMG
+    # engine wants NaN there, so that PM2 says "absent from population databases"
+    if "af_missing" in table:
+        table["max_af"] = table["max_af"].astype(float).mask(table["af_missing"].fillna(False).astype(bool))
     table["parents_tested"] = parents_tested
     table["in_trans_with"] = None
     first = classify_variants(table, source=source)
@@ -272,6 +276,7 @@ def _classify(cands: pd.DataFrame, *, parents_tested: bool, source: str) -> pd.D
         ch_cls = classify_variants(table[ch], source=source)
         rest = first[~ch.values]
         first = pd.concat([rest, ch_cls]).loc[table.index]
+    first["max_af"] = cands["max_af"]
     return first
 
 
@@ -279,7 +284,9 @@ def _genotype_label(gt: str | None) -> str:
     return "./." if gt is None or (isinstance(gt, float) and pd.isna(gt)) else str(gt)
 
 
-def analyse_case(params: RareDiseaseParams, *, min_partitions: int | None = None) -> CaseResult:
+def analyse_case(
+    params: RareDiseaseParams, *, min_partitions: int | None = None, family_qc: bool = True
+) -> CaseResult:
     """Run the rare-disease analysis of one case (see the module docstring for the steps).
 
     Parameters
@@ -288,6 +295,9 @@ def analyse_case(params: RareDiseaseParams, *, min_partitions: int | None = None
         Validated parameters (:class:`~bigmed_utils.params.RareDiseaseParams`).
     min_partitions
         Partitions of the VCF import (default :func:`default_min_partitions`).
+    family_qc
+        Run the family QC (default). ``False`` skips it (empty QC tables; for benchmarks of the ranking
+        only -- a report always has QC).
 
     Returns
     -------
@@ -319,7 +329,13 @@ def analyse_case(params: RareDiseaseParams, *, min_partitions: int | None = None
         min_partitions=min_partitions or default_min_partitions(params.vcf),
     )
     fam_id = family["family_id"].iloc[0]
-    qc = run_qc(mt, ped, family_id=fam_id)
+    if family_qc:
+        qc = run_qc(mt, ped, family_id=fam_id)
+    else:
+        from ..genomics.qc import QcResult
+
+        qc = QcResult(samples=pd.DataFrame(columns=["sample", "flags"]), trios=pd.DataFrame(columns=["flags"]),
+                      pairs=pd.DataFrame(columns=["flags"]))
     found = find_candidates(mt, ped, proband=params.proband, filters=filters, thresholds=thresholds,
                             vcf_path=str(params.vcf))
     members = found.members
@@ -434,7 +450,7 @@ def top_table(ranked: pd.DataFrame, *, roles: dict[str, str], n: int) -> pd.Data
             row[f"GT {role} ({sample})"] = _genotype_label(r.get(f"GT_{sample}"))
         row.update(
             {
-                "population AF": r.get("max_af"),
+                "population AF": _af_label(r.get("max_af"), r.get("af_missing")),
                 "in-house count": r.get("inhouse_count", 0),
                 "ACMG class": r["acmg_class"],
                 "ACMG criteria": r.get("acmg_codes") or "",
@@ -447,11 +463,17 @@ def top_table(ranked: pd.DataFrame, *, roles: dict[str, str], n: int) -> pd.Data
     return pd.DataFrame(rows)
 
 
-def _disease_label(r: dict[str, Any]) -> str | None:
+def _disease_label(r: dict[str, Any]) -> str:
     name, did = r.get("best_disease_name"), r.get("best_disease_id")
     if isinstance(name, str) and isinstance(did, str):
         return f"{name} ({did})"
-    return None
+    return "—"
+
+
+def _af_label(af: Any, missing: Any) -> str:
+    if missing is True or af is None or pd.isna(af):
+        return "absent"
+    return f"{float(af):.2g}"
 
 
 def headline(ranked: pd.DataFrame) -> str:

@@ -59,7 +59,7 @@ def phenotype_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def funnel_figure(funnel: Sequence[tuple[str, int]]):
-    """Horizontal bars: variants left after each filtering step (log scale), candidates per mode indented.
+    """Horizontal bars: variants left after each filtering step (log scale), candidates per mode in orange.
 
     The figure is closed after creation (display it with ``display(fig)``), so notebooks do not show it twice.
     """
@@ -69,19 +69,20 @@ def funnel_figure(funnel: Sequence[tuple[str, int]]):
     steps = [s for s, _ in funnel]
     counts = [max(int(n), 0) for _, n in funnel]
     per_mode = [s.startswith("  ") for s in steps]
-    labels = [("    " + s.strip().replace("_", " ")) if m else s for s, m in zip(steps, per_mode)]
+    labels = [("mode: " + s.strip().replace("_", " ").replace("x linked", "X-linked")) if m else s
+              for s, m in zip(steps, per_mode)]
     colours = [sns.color_palette("muted")[1] if m else sns.color_palette("muted")[0] for m in per_mode]
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(steps) + 1.0))
     y = list(range(len(steps)))
-    ax.barh(y, [max(c, 0.8) for c in counts], color=colours)
+    ax.barh(y, [c if c > 0 else 0 for c in counts], left=0.7, color=colours)  # nothing drawn for 0
     ax.set_xscale("log")
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     for yi, c in zip(y, counts):
-        ax.text(max(c, 0.8) * 1.08, yi, f"{c:,}", va="center", fontsize=9)
+        ax.text((0.7 + c) * 1.1, yi, f"{c:,}", va="center", fontsize=9)
     ax.set_xlabel("variants left (log scale)")
     ax.set_xlim(0.7, max(counts + [1]) * 4)
-    ax.set_title("Filtering funnel (indented: candidates per inheritance mode)")
+    ax.set_title("Filtering funnel (orange: candidates per inheritance mode)", fontsize=10, loc="left")
     sns.despine(fig=fig)
     fig.tight_layout()
     plt.close(fig)
