@@ -1,0 +1,284 @@
+"""Import a VCF once: a Hail MatrixTable cached beside the VCF, keyed by the checksum of its bytes.
+
+A whole-genome trio takes tens of seconds to import, split and CSQ-parse; reading the same rows back from a
+written MatrixTable takes a few seconds. :func:`read_vcf_cached` imports with
+:func:`bigmed_utils.io.vcf.read_vcf` the first time and writes the result to::
+
+    <vcf>.bigmed-cache/<key>.mt          key = first 16 hex digits of sha256(VCF bytes, index bytes, options)
+
+Guarantees
+    * a changed VCF (or ``.tbi``/``.csi`` index, or import option, or reader code) gives a new key, so a
+      stale cache is never read; caches of an earlier version of the same VCF are removed;
+    * the cache is written under a temporary name in the same folder and renamed when complete; a folder
+      without Hail's ``_SUCCESS`` marker and metadata, or one that Hail cannot read, is ignored (and removed)
+      and the VCF is imported again;
+    * a folder beside the VCF that cannot be written (read-only data folder) falls back to
+      ``$BIGMED_WORK_DIR/vcf-cache``; when that is unset too, the VCF is read without a cache (logged);
+    * partitions: enough for every core (see :func:`default_min_partitions`), so the cached table keeps
+      every core busy in later analyses.
+
+Hashing costs about 1 s per 300 MB (sha256 of the bgzipped bytes); far less than an import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from . import vcf as _vcf
+
+log = logging.getLogger(__name__)
+
+CACHE_SUFFIX = ".bigmed-cache"
+#: fallback cache folder under ``$BIGMED_WORK_DIR`` when the VCF's folder is read-only
+FALLBACK_SUBDIR = "vcf-cache"
+#: bump when the layout of a cached table changes in a way the reader code hash would not show
+CACHE_FORMAT = 1
+#: a temporary folder older than this is an abandoned write (a killed process) and is removed
+_STALE_TMP_SECONDS = 6 * 3600
+_SIDE_CAR = "bigmed-cache.json"
+#: code whose output the cache stores: a change here must not serve tables written by the old code
+_READER_MODULES = ("io/vcf.py", "genomics/csq.py")
+
+
+def default_min_partitions(path: str | os.PathLike, *, cores: int | None = None) -> int:
+    """Import partitions from the file size and the cores: every core busy, about 32 MiB per partition.
+
+    ``max(cores, ceil(size / 32 MiB))`` for small files and at least ``max(8, 4 x cores)`` from 64 MiB
+    (four partitions per core balance the uneven chromosome sizes), at most 512. ``cores`` defaults to
+    Spark's default parallelism when Hail is running (all executor cores on a cluster), else the local cores.
+    """
+    if cores is None:
+        cores = _spark_cores()
+    size = Path(path).stat().st_size
+    n = max(cores, math.ceil(size / (32 * 2**20)))
+    if size >= 64 * 2**20:
+        n = max(n, 8, 4 * cores)
+    return int(min(512, n))
+
+
+def _spark_cores() -> int:
+    try:
+        import hail as hl
+
+        if hl.utils.java.Env._hc is not None:
+            return max(1, int(hl.spark_context().defaultParallelism))
+    except Exception:  # noqa: BLE001 - no running session: fall back to the local cores
+        pass
+    from ..hail_session import available_cores
+
+    return available_cores()
+
+
+def _reader_fingerprint() -> str:
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for rel in _READER_MODULES:
+        try:
+            h.update((root / rel).read_bytes())
+        except OSError:
+            h.update(rel.encode())
+    return h.hexdigest()[:16]
+
+
+def _index_of(vcf: Path) -> Path | None:
+    for suffix in (".tbi", ".csi"):
+        idx = vcf.with_name(vcf.name + suffix)
+        if idx.is_file():
+            return idx
+    return None
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes (read in 4 MiB blocks)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def cache_key(path: str | os.PathLike, *, options: dict[str, Any]) -> tuple[str, str]:
+    """``(key, vcf_sha256)``: the 16-hex-digit cache key and the VCF's own checksum.
+
+    The key covers the VCF bytes, its index bytes (if any), the import ``options``, the reader code and
+    :data:`CACHE_FORMAT`.
+    """
+    p = Path(path)
+    vcf_sha = file_sha256(p)
+    h = hashlib.sha256()
+    h.update(f"bigmed-vcf-cache/{CACHE_FORMAT}\n".encode())
+    h.update(vcf_sha.encode())
+    idx = _index_of(p)
+    h.update((file_sha256(idx) if idx else "no-index").encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    h.update(_reader_fingerprint().encode())
+    return h.hexdigest()[:16], vcf_sha
+
+
+def is_complete(mt_path: str | os.PathLike) -> bool:
+    """True when a MatrixTable folder was fully written (Hail's ``_SUCCESS`` and metadata present)."""
+    p = Path(mt_path)
+    return (
+        (p / "_SUCCESS").is_file()
+        and (p / "metadata.json.gz").is_file()
+        and all((p / part / "_SUCCESS").is_file() for part in ("rows", "cols", "entries", "globals"))
+    )
+
+
+def _writable_dir(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    probe = folder / f".probe-{uuid.uuid4().hex}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def cache_folder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None) -> Path | None:
+    """Where the cache of ``path`` lives: ``cache_dir``, else ``<vcf>.bigmed-cache``, else the fallback.
+
+    Returns ``None`` when no writable folder is available (then the VCF is read without a cache).
+    """
+    p = Path(path).resolve()
+    candidates = [Path(cache_dir)] if cache_dir is not None else [p.with_name(p.name + CACHE_SUFFIX)]
+    work = os.environ.get("BIGMED_WORK_DIR")
+    if work:
+        candidates.append(Path(work) / FALLBACK_SUBDIR / (p.name + CACHE_SUFFIX))
+    for i, folder in enumerate(candidates):
+        if _writable_dir(folder):
+            if i > 0:
+                log.info("%s: cache folder %s is not writable; caching in %s", p, candidates[0], folder)
+            return folder
+    log.warning("%s: no writable cache folder (%s; $BIGMED_WORK_DIR unset or read-only): reading without a cache",
+                p, candidates[0])
+    return None
+
+
+def _tidy(folder: Path, *, keep: str, vcf_sha: str) -> None:
+    """Remove abandoned temporary writes and caches of an earlier version of the same VCF."""
+    now = time.time()
+    for entry in folder.iterdir():
+        try:
+            if entry.name.startswith(".tmp-") and now - entry.stat().st_mtime > _STALE_TMP_SECONDS:
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.suffix == ".mt" and entry.name != keep:
+                meta = json.loads((entry / _SIDE_CAR).read_text(encoding="utf-8"))
+                if meta.get("vcf_sha256") != vcf_sha:
+                    log.info("removing the cache of an earlier version of the VCF: %s", entry)
+                    shutil.rmtree(entry, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
+
+
+def read_vcf_cached(
+    path: str | os.PathLike,
+    *,
+    genome_build: str = "GRCh38",
+    min_partitions: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    **read_vcf_kwargs: Any,
+) -> Any:
+    """:func:`~bigmed_utils.io.vcf.read_vcf`, imported once and read from a cached MatrixTable afterwards.
+
+    Parameters
+    ----------
+    path
+        VCF file (plain, gzip or bgzip), local or on a mounted file system.
+    genome_build
+        ``"GRCh38"`` (default) or ``"GRCh37"``; part of the cache key.
+    min_partitions
+        Partitions of the import; default :func:`default_min_partitions` (from the file size and the
+        cores). An explicit value is part of the cache key; the default is not (partitions do not change
+        the rows).
+    cache_dir
+        Folder for the cache instead of ``<vcf>.bigmed-cache`` (e.g. fast local disk).
+    **read_vcf_kwargs
+        Other :func:`~bigmed_utils.io.vcf.read_vcf` options (``csq_required``); part of the cache key.
+        ``checkpoint`` is ignored: the cache is the checkpoint.
+
+    Returns
+    -------
+    hail.MatrixTable
+        The same rows, entries and globals as :func:`~bigmed_utils.io.vcf.read_vcf` (global ``vcf_path`` is
+        ``path`` as given).
+
+    Raises
+    ------
+    InputDataError, ParameterError
+        As :func:`~bigmed_utils.io.vcf.read_vcf` (checked on the first import; a cache exists only for a
+        VCF that imported cleanly).
+    """
+    import hail as hl
+
+    read_vcf_kwargs.pop("checkpoint", None)
+    p = Path(path)
+    if genome_build not in _vcf.GENOME_BUILDS or not p.is_file() or p.stat().st_size == 0:
+        # let read_vcf raise its one-line error
+        return _vcf.read_vcf(p, genome_build=genome_build, min_partitions=min_partitions, **read_vcf_kwargs)
+    partitions = min_partitions or default_min_partitions(p)
+    folder = cache_folder(p, cache_dir=cache_dir)
+    if folder is None:
+        return _vcf.read_vcf(p, genome_build=genome_build, min_partitions=partitions, **read_vcf_kwargs)
+
+    options = {"genome_build": genome_build, "min_partitions": min_partitions, **read_vcf_kwargs}
+    t0 = time.perf_counter()
+    key, vcf_sha = cache_key(p, options=options)
+    target = folder / f"{key}.mt"
+    log.info("%s: sha256 %s, cache key %s (%.1f s)", p, vcf_sha[:16], key, time.perf_counter() - t0)
+
+    if target.exists():
+        if is_complete(target):
+            try:
+                mt = hl.read_matrix_table(str(target))
+                log.info("%s: read from the cache %s", p, target)
+                return mt.annotate_globals(vcf_path=str(p))
+            except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
+                if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
+                    raise
+                log.warning("%s: cache %s cannot be read (%s); importing again", p, target, str(exc).splitlines()[0][:200])
+        else:
+            log.warning("%s: cache %s is incomplete (no _SUCCESS/metadata); importing again", p, target)
+        _remove(target)
+
+    mt = _vcf.read_vcf(p, genome_build=genome_build, min_partitions=partitions, checkpoint=False, **read_vcf_kwargs)
+    tmp = folder / f".tmp-{key}-{uuid.uuid4().hex[:8]}.mt"
+    try:
+        mt.write(str(tmp), overwrite=True)
+        (tmp / _SIDE_CAR).write_text(json.dumps({
+            "vcf": str(p.resolve()), "vcf_sha256": vcf_sha, "vcf_size": p.stat().st_size, "options": options,
+            "min_partitions": partitions, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }, indent=1, default=str) + "\n", encoding="utf-8")
+        try:
+            os.rename(tmp, target)  # atomic on one file system; the target name exists only when complete
+        except OSError:
+            if not is_complete(target):  # not a concurrent writer that finished first
+                raise
+            _remove(tmp)
+    except Exception:
+        _remove(tmp)
+        raise
+    _tidy(folder, keep=target.name, vcf_sha=vcf_sha)
+    log.info("%s: imported and cached in %s", p, target)
+    return hl.read_matrix_table(str(target)).annotate_globals(vcf_path=str(p))
+
+
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    if path.exists() and not path.is_dir():
+        path.unlink(missing_ok=True)
+
+
+__all__ = ["cache_folder", "cache_key", "default_min_partitions", "file_sha256", "is_complete", "read_vcf_cached"]
