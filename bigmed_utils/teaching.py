@@ -520,5 +520,5 @@ def qtc_explorer_html(qt_ms: float, heart_rate: float, sex: str) -> str:
         value = float(getattr(ecg, f"qtc_{method}")(qt_ms, heart_rate=heart_rate))
         flag = ecg.qtc_flag(value, sex=sex)
         rows.append(f"<tr><td>{method.capitalize()}</td><td>{value:.0f} ms</td><td>{flag}</td></tr>")
-    return ("<table class='bigmed-qtc-table'><tr><th>formula</th><th>QTc</th><th>flag</th></tr>"
+    return ("<table class='bigmed-qtc-table' style='border-spacing: 14px 2px'><tr><th>formula</th><th>QTc</th><th>flag</th></tr>"
             + "".join(rows) + "</table>")
