@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,8 @@ class CaseResult:
     inhouse_db: str | None = None
     vcf: str | None = None
     genome_build: str = "GRCh38"
+    #: seconds per step (checks, import, qc, candidates, ranking), for benchmarks; not in the summary
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -311,10 +314,21 @@ def analyse_case(
     if not isinstance(params, RareDiseaseParams):
         raise ParameterError(f"analyse_case needs RareDiseaseParams, got {type(params).__name__}")
     # --- cheap checks first ---------------------------------------------------------------------------
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 2)
+        clock = now
+        log.info("%s: %s took %.1f s", params.case_id, step, timings[step])
+
     phenotypes = gather_phenotypes(params)
     panel = read_gene_panel(params.gene_panel)
     ped, family, _header = check_inputs(params)
     filters, thresholds = _filters(params), _thresholds(params)
+    lap("input checks")
 
     # --- Hail -------------------------------------------------------------------------------------------
     from ..hail_session import init_hail
@@ -328,6 +342,7 @@ def analyse_case(
         genome_build=params.genome_build,
         min_partitions=min_partitions or default_min_partitions(params.vcf),
     )
+    lap("VCF import")
     fam_id = family["family_id"].iloc[0]
     if family_qc:
         qc = run_qc(mt, ped, family_id=fam_id)
@@ -336,8 +351,10 @@ def analyse_case(
 
         qc = QcResult(samples=pd.DataFrame(columns=["sample", "flags"]), trios=pd.DataFrame(columns=["flags"]),
                       pairs=pd.DataFrame(columns=["flags"]))
+    lap("family QC")
     found = find_candidates(mt, ped, proband=params.proband, filters=filters, thresholds=thresholds,
                             vcf_path=str(params.vcf))
+    lap("candidates")
     members = found.members
     cands = found.candidates
     funnel = list(found.funnel)
@@ -411,6 +428,8 @@ def analyse_case(
         vcf=str(params.vcf),
         genome_build=params.genome_build,
     )
+    lap("ranking, ACMG, in-house database")
+    result.timings = timings
     result.headline = headline(ranked)
     result.summary = build_summary(result, qc=qc)
     return result
