@@ -491,8 +491,6 @@ def qtc_explorer(*, qt_ms: int = 440, heart_rate: int = 75, sex: str = "F") -> A
     """
     import ipywidgets as widgets
 
-    from .cardiac import ecg
-
     qt = widgets.IntSlider(value=qt_ms, min=300, max=650, step=5, description="QT (ms)",
                            continuous_update=False)
     hr = widgets.IntSlider(value=heart_rate, min=40, max=150, step=1, description="HR (/min)",
