@@ -92,6 +92,8 @@ def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dic
         "spark.driver.memory": driver_memory,
         "spark.local.dir": str(work_dir / "spark"),
         "spark.ui.enabled": "false",
+        # Spark's console progress bars would end up in notebook outputs and case reports
+        "spark.ui.showConsoleProgress": "false",
     }
     if master is None or _is_loopback(master):
         # local mode, or a cluster on this machine: bind to loopback only, never a network interface

@@ -1,0 +1,93 @@
+"""Measure a command: wall time, CPU time (user + system of the whole process tree) and peak RSS.
+
+Peak RSS is the largest sum of the resident memory of the process and all its descendants (the Jupyter
+kernel and the Hail JVM are grandchildren of ``bigmed run``), sampled every 0.1 s with psutil. CPU time comes
+from ``getrusage(RUSAGE_CHILDREN)``, which includes every descendant that was waited for.
+"""
+
+from __future__ import annotations
+
+import platform
+import resource
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+
+@dataclass
+class Measurement:
+    name: str
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+
+    def row(self, baseline: "Measurement | None" = None) -> str:
+        ratio = lambda a, b: f"{a / b:.2f}" if b else "n/a"  # noqa: E731
+        if baseline is None:
+            return f"| {self.name} | {self.wall_s:.1f} | {self.cpu_s:.1f} | {self.peak_rss_mb:.0f} | | | |"
+        return (
+            f"| {self.name} | {self.wall_s:.1f} | {self.cpu_s:.1f} | {self.peak_rss_mb:.0f} | "
+            f"{ratio(self.wall_s, baseline.wall_s)} | {ratio(self.cpu_s, baseline.cpu_s)} | "
+            f"{ratio(self.peak_rss_mb, baseline.peak_rss_mb)} |"
+        )
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+def measure(name: str, cmd: list[str] | str, *, shell: bool = False, env: dict | None = None,
+            cwd: str | Path | None = None) -> Measurement:
+    """Run ``cmd`` to completion and measure it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, shell=shell, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(ps))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measurement(name, wall, cpu, peak / 2**20, proc.returncode, stdout, stderr)
+
+
+def machine_description() -> str:
+    mem = psutil.virtual_memory().total / 2**30
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                     if l.startswith("model name"))
+    except (OSError, StopIteration):
+        model = cpu
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[:1]
+    return (f"{psutil.cpu_count(logical=True)} cores ({model}), {mem:.0f} GiB RAM, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}, {java[0] if java else 'java ?'}")
