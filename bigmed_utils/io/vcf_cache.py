@@ -167,8 +167,12 @@ def cache_folder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None
     return None
 
 
-def _tidy(folder: Path, *, keep: str, vcf_sha: str) -> None:
-    """Remove abandoned temporary writes and caches of an earlier version of the same VCF."""
+def _tidy(folder: Path, *, keep: str, vcf: Path, vcf_sha: str) -> None:
+    """Remove abandoned temporary writes and caches of an earlier version of the same VCF.
+
+    Only caches whose record names this VCF's path are candidates: a ``cache_dir`` shared by several VCFs
+    keeps the others' caches.
+    """
     now = time.time()
     for entry in folder.iterdir():
         try:
@@ -176,7 +180,7 @@ def _tidy(folder: Path, *, keep: str, vcf_sha: str) -> None:
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.suffix == ".mt" and entry.name != keep:
                 meta = json.loads((entry / _SIDE_CAR).read_text(encoding="utf-8"))
-                if meta.get("vcf_sha256") != vcf_sha:
+                if meta.get("vcf") == str(vcf.resolve()) and meta.get("vcf_sha256") != vcf_sha:
                     log.info("removing the cache of an earlier version of the VCF: %s", entry)
                     shutil.rmtree(entry, ignore_errors=True)
         except (OSError, ValueError):
@@ -270,7 +274,7 @@ def read_vcf_cached(
     except Exception:
         _remove(tmp)
         raise
-    _tidy(folder, keep=target.name, vcf_sha=vcf_sha)
+    _tidy(folder, keep=target.name, vcf=p, vcf_sha=vcf_sha)
     log.info("%s: imported and cached in %s", p, target)
     return hl.read_matrix_table(str(target)).annotate_globals(vcf_path=str(p))
 

@@ -156,3 +156,14 @@ def test_partitions_from_file_size(tmp_path):
     with open(huge, "wb") as fh:
         fh.truncate(100 * 2**30)
     assert default_min_partitions(huge, cores=2) == 512
+
+
+def test_shared_cache_dir_keeps_other_vcfs_caches(hail_session, vcf, tmp_path, imports):
+    other = vcf.with_name("other.vcf")
+    other.write_text(vcf.read_text().replace("0/1:15,15:30:60:200,0,200", "0/1:15,15:30:50:200,0,200", 1))
+    shared = tmp_path / "shared-cache"
+    read_vcf_cached(vcf, cache_dir=shared)
+    read_vcf_cached(other, cache_dir=shared)
+    assert len([p for p in shared.glob("*.mt") if not p.name.startswith(".")]) == 2
+    read_vcf_cached(vcf, cache_dir=shared)
+    assert len(imports) == 2  # the first VCF's cache survived the second VCF's import
