@@ -132,7 +132,8 @@ def _case_from_run_dir(run_dir: Path) -> _Case:
     params: dict[str, Any] = {}
     prov = run_dir / "provenance.json"
     if prov.is_file():
-        params = json.loads(prov.read_text(encoding="utf-8")).get("params", {}) or {}
+        record = json.loads(prov.read_text(encoding="utf-8"))
+        params = record.get("parameters") or record.get("params") or {}
     pheno = summary.get("phenotypes") or {}
     return _Case(
         case_id=str(summary["case_id"]),

@@ -355,7 +355,13 @@ def analyse_case(
     found = find_candidates(mt, ped, proband=params.proband, filters=filters, thresholds=thresholds,
                             vcf_path=str(params.vcf))
     lap("candidates")
-    members = found.members
+    members = dict(found.members)
+    info = family.set_index("individual_id")
+    members["siblings"] = [
+        s for s in members.get("relatives") or []
+        if members.get("father") and members.get("mother")
+        and info.at[s, "paternal_id"] == members["father"] and info.at[s, "maternal_id"] == members["mother"]
+    ]
     cands = found.candidates
     funnel = list(found.funnel)
     if panel is not None:
@@ -436,13 +442,14 @@ def analyse_case(
 
 
 def _roles(members: dict[str, Any]) -> dict[str, str]:
-    """sample -> role label (proband, father, mother, relative)."""
+    """sample -> role label (proband, father, mother, sibling, relative)."""
     out = {members["proband"]: "proband"}
     for role in ("father", "mother"):
         if members.get(role):
             out[members[role]] = role
+    siblings = set(members.get("siblings") or [])
     for s in members.get("relatives") or []:
-        out.setdefault(s, "relative")
+        out.setdefault(s, "sibling" if s in siblings else "relative")
     return out
 
 
