@@ -9,7 +9,8 @@ heavy work:
 2. the PED (read and validated; the proband must be in it);
 3. the VCF header: the proband and every member of the proband's family must be samples of the VCF, the
    VEP ``CSQ`` field must be declared, a bgzip file must be complete;
-4. Hail: import once (:func:`bigmed_utils.io.vcf.read_vcf`), family QC with flags, candidates per
+4. Hail: import once (:func:`bigmed_utils.io.vcf.read_vcf`, cached by
+   :func:`bigmed_utils.io.vcf_cache.read_vcf_cached`), family QC with flags, candidates per
    inheritance mode with the genotype filters and AF ceilings of the parameters;
 5. optional gene panel; phenotype ranking of the candidate genes (best disease per gene); ACMG/AMP
    classification (PP4 from the phenotype score, PS2 with both parents tested, PM3 from the compound-het
@@ -218,11 +219,10 @@ def check_inputs(params: RareDiseaseParams) -> tuple[pd.DataFrame, pd.DataFrame,
 
 
 def default_min_partitions(vcf: str | os.PathLike) -> int:
-    """Partitions for ``hl.import_vcf``: at least one per core, one per 32 MiB of file (at most 64)."""
-    from ..hail_session import available_cores
+    """Partitions for ``hl.import_vcf`` (:func:`bigmed_utils.io.vcf_cache.default_min_partitions`)."""
+    from ..io.vcf_cache import default_min_partitions as _default
 
-    size = Path(vcf).stat().st_size
-    return max(available_cores(), min(64, size // (32 * 2**20)))
+    return _default(vcf)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -297,7 +297,8 @@ def analyse_case(
     params
         Validated parameters (:class:`~bigmed_utils.params.RareDiseaseParams`).
     min_partitions
-        Partitions of the VCF import (default :func:`default_min_partitions`).
+        Partitions of the VCF import (default :func:`default_min_partitions`). The import is cached beside
+        the VCF (:func:`bigmed_utils.io.vcf_cache.read_vcf_cached`), so a re-analysis skips it.
     family_qc
         Run the family QC (default). ``False`` skips it (empty QC tables; for benchmarks of the ranking
         only -- a report always has QC).
@@ -334,14 +335,11 @@ def analyse_case(
     from ..hail_session import init_hail
     from ..genomics.inheritance import find_candidates
     from ..genomics.qc import run_qc
-    from ..io.vcf import read_vcf
+    from ..io.vcf_cache import read_vcf_cached
 
     init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
-    mt = read_vcf(
-        params.vcf,
-        genome_build=params.genome_build,
-        min_partitions=min_partitions or default_min_partitions(params.vcf),
-    )
+    # imported once per VCF: a re-analysis (other phenotypes, thresholds, panel) reads the cached table
+    mt = read_vcf_cached(params.vcf, genome_build=params.genome_build, min_partitions=min_partitions)
     lap("VCF import")
     fam_id = family["family_id"].iloc[0]
     if family_qc:
