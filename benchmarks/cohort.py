@@ -158,7 +158,7 @@ def new_case_run_dir(folder: Path) -> tuple[Path, list[str], list[str], list[str
     return folder, hpo, [truth["gene"]], variants
 
 
-def run_cohort(sizes: list[int], *, calls_per_case: int = 12_000, work: Path | None = None) -> list[CohortTiming]:
+def run_cohort(sizes: list[int], *, calls_per_case: int = 8_000, work: Path | None = None) -> list[CohortTiming]:
     """Build each cohort database and time update, lookup and similarity (one Hail session)."""
     from bigmed_utils.demo import ensure_demo_data
     from bigmed_utils.genomics import inhouse_db
@@ -222,7 +222,7 @@ def cohort_table(timings: list[CohortTiming]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 250, 500])
-    ap.add_argument("--calls", type=int, default=12_000, help="non-reference calls per synthetic exome")
+    ap.add_argument("--calls", type=int, default=8_000, help="non-reference calls per synthetic exome")
     ap.add_argument("--json", type=Path, help="also write the timings as JSON here")
     args = ap.parse_args()
     timings = run_cohort(args.sizes, calls_per_case=args.calls)

@@ -1,8 +1,10 @@
 """Measure a command: wall time, CPU time (user + system of the whole process tree) and peak RSS.
 
 Peak RSS is the largest sum of the resident memory of the process and all its descendants (the Jupyter
-kernel and the Hail JVM are grandchildren of ``bigmed run``), sampled every 0.1 s with psutil. CPU time comes
-from ``getrusage(RUSAGE_CHILDREN)``, which includes every descendant that was waited for.
+kernel and the Hail JVM are grandchildren of ``bigmed run``), sampled every 0.1 s with psutil. CPU time is
+the larger of ``getrusage(RUSAGE_CHILDREN)`` (every descendant that was *waited for*) and the sum over every
+descendant seen by the sampler of its last user + system time: the Spark JVM is started by pyspark inside the
+kernel and is killed, not waited for, at shutdown, so rusage alone misses nearly all of Hail's CPU.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ class Measurement:
         )
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+def _tree_sample(proc: psutil.Process, cpu: dict[int, float]) -> int:
+    """Resident memory of the tree now; update ``cpu`` (pid -> last user + system seconds)."""
     total = 0
     try:
         procs = [proc, *proc.children(recursive=True)]
@@ -48,6 +51,8 @@ def _tree_rss(proc: psutil.Process) -> int:
     for p in procs:
         try:
             total += p.memory_info().rss
+            t = p.cpu_times()
+            cpu[p.pid] = max(cpu.get(p.pid, 0.0), t.user + t.system)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return total
@@ -61,12 +66,13 @@ def measure(name: str, cmd: list[str] | str, *, shell: bool = False, env: dict |
     proc = subprocess.Popen(cmd, shell=shell, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
     peak = 0
+    tree_cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(ps))
+            peak = max(peak, _tree_sample(ps, tree_cpu))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -76,7 +82,7 @@ def measure(name: str, cmd: list[str] | str, *, shell: bool = False, env: dict |
     sampler.join()
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(tree_cpu.values()))
     return Measurement(name, wall, cpu, peak / 2**20, proc.returncode, stdout, stderr)
 
 
