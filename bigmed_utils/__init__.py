@@ -55,6 +55,8 @@ _LAZY: dict[str, str] = {
     "similar_patients": "phenotype.similarity",
     "extract_hpo": "phenotype.text_to_hpo",
     "terms_from_text": "phenotype.text_to_hpo",
+    "analyse_case": "rare_disease.analysis",
+    "candidate_explorer": "rare_disease.widgets",
     # cardiac
     "qtc_bazett": "cardiac.ecg",
     "qtc_fridericia": "cardiac.ecg",

@@ -189,6 +189,25 @@ def lab(port: int, notebooks: str | None) -> None:
     start_lab(notebooks=notebooks, port=port)
 
 
+@main.group()
+def inhouse() -> None:
+    """The in-house variant database: allele counts and classifications of earlier cases."""
+
+
+@inhouse.command("add")
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--db", "db_path", required=True, type=click.Path(file_okay=False), help="In-house database folder.")
+def inhouse_add(run_dir: str, db_path: str) -> None:
+    """Add a finished rare-disease case (RUN_DIR of bigmed run) to the in-house database."""
+    from .genomics.inhouse_db import add_case
+
+    try:
+        result = add_case(db_path, run_dir)
+    except BigMedError as err:
+        _die(err)
+    click.echo(result.message)
+
+
 @main.command("export")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Airlock folder for the checked bundle.")

@@ -16,7 +16,7 @@ def bigmed(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 def test_help_lists_every_command():
     res = bigmed("--help")
     assert res.returncode == 0
-    for command in ("run", "batch", "params", "synth", "demo", "lab", "export", "audit"):
+    for command in ("run", "batch", "params", "synth", "demo", "lab", "export", "audit", "inhouse"):
         assert f"  {command} " in res.stdout
 
 
