@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
+    import shutil
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("vcf", type=Path)
     ap.add_argument("--region", help="bcftools region to profile (e.g. chr2), extracted first")
@@ -36,6 +38,13 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bigmed-profile-"))
+    try:
+        _profile(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _profile(args: argparse.Namespace, tmp: Path) -> None:
     vcf = args.vcf
     if args.region:
         sub = tmp / f"{args.region}.vcf.gz"
