@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     # input readers
     "read_vcf": "io.vcf",
     "read_vcf_header": "io.vcf",
+    "read_vcf_cached": "io.vcf_cache",
     "read_ped": "io.ped",
     "read_phenopacket": "io.phenopacket",
     "read_maf": "io.maf",
