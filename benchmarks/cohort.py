@@ -110,14 +110,9 @@ def build_cohort_db(db: Path, *, n_cases: int, calls_per_case: int, seed: int = 
     t = t.annotate(variant_id=hl.delimit([t.locus.contig, hl.str(t.locus.position), "A", "G"], ":"))
     calls = t.key_by("locus", "alleles").select("variant_id", "case_id", "zygosity", "acmg_class", "gene")
     calls = calls.checkpoint(str(version / "calls.ht"), overwrite=True)
-    variants = calls.group_by("locus", "alleles").aggregate(
-        variant_id=hl.agg.take(calls.variant_id, 1)[0],
-        n_het=hl.agg.count_where(calls.zygosity == "het"),
-        n_hom=hl.agg.count_where(calls.zygosity == "hom"),
-        n_cases=hl.len(hl.agg.collect_as_set(calls.case_id)),
-        classes=hl.agg.filter(hl.is_defined(calls.acmg_class),
-                              hl.agg.collect(hl.struct(case_id=calls.case_id, acmg_class=calls.acmg_class, gene=calls.gene))),
-    )
+    from bigmed_utils.genomics.inhouse_db import variant_counts
+
+    variants = variant_counts(calls)
     variants.write(str(version / "variants.ht"), overwrite=True)
     cases = []
     for i in range(n_cases):

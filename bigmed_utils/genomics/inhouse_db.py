@@ -232,6 +232,20 @@ def _variants_table(df: pd.DataFrame, genome_build: str) -> Any:
 # public API
 
 
+
+def variant_counts(calls: Any) -> Any:
+    """Per-variant summary of the calls table: het/hom counts, number of cases, earlier classifications."""
+    import hail as hl
+
+    return calls.group_by("locus", "alleles").aggregate(
+        variant_id=hl.agg.take(calls.variant_id, 1)[0],
+        n_het=hl.agg.count_where(calls.zygosity == "het"),
+        n_hom=hl.agg.count_where(calls.zygosity == "hom"),
+        n_cases=hl.len(hl.agg.collect_as_set(calls.case_id)),
+        classes=hl.agg.filter(hl.is_defined(calls.acmg_class),
+                              hl.agg.collect(hl.struct(case_id=calls.case_id, acmg_class=calls.acmg_class, gene=calls.gene))),
+    )
+
 def add_case(db_path: str | Path, source: Any, *, keep_versions: int = 2) -> AddResult:
     """Add a finished rare-disease case to the in-house database (creating it if needed).
 
@@ -297,14 +311,7 @@ def add_case(db_path: str | Path, source: Any, *, keep_versions: int = 2) -> Add
         staging = db / f".staging-{uuid.uuid4().hex}"
         staging.mkdir()
         calls = calls.checkpoint(str(staging / "calls.ht"), overwrite=True)
-        variants = calls.group_by("locus", "alleles").aggregate(
-            variant_id=hl.agg.take(calls.variant_id, 1)[0],
-            n_het=hl.agg.count_where(calls.zygosity == "het"),
-            n_hom=hl.agg.count_where(calls.zygosity == "hom"),
-            n_cases=hl.len(hl.agg.collect_as_set(calls.case_id)),
-            classes=hl.agg.filter(hl.is_defined(calls.acmg_class),
-                                  hl.agg.collect(hl.struct(case_id=calls.case_id, acmg_class=calls.acmg_class, gene=calls.gene))),
-        )
+        variants = variant_counts(calls)
         variants.write(str(staging / "variants.ht"), overwrite=True)
         n_variants = calls.filter(calls.case_id == case.case_id).count()
         (staging / "cases.json").write_text(json.dumps(cases.to_dict("records"), indent=1) + "\n", encoding="utf-8")
