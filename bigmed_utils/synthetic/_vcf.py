@@ -60,6 +60,26 @@ AA1["Ter"] = "*"
 BASES = np.array(list("ACGT"))
 _COMP = str.maketrans("ACGT", "TGCA")
 
+#: Ti/Tv of real SNV call sets the generators aim for: ~2.0-2.1 genome-wide, ~2.8-3.3 in exomes
+#: (DePristo et al. 2011 Nat Genet 43:491; Wang, Raskin et al. 2015 Bioinformatics 31:318). Drawing ALT
+#: uniformly from the three other bases gives 0.5, the signature of random errors, and QC would flag every
+#: synthetic sample.
+TI_TV_GENOME = 2.05
+TI_TV_EXOME = 2.8
+
+
+def snv_alt(rng: np.random.Generator, ref: np.ndarray, *, ti_tv: float) -> np.ndarray:
+    """ALT bases for REF bases (``A``/``C``/``G``/``T``) with an expected transition/transversion ratio ``ti_tv``.
+
+    In the order ACGT the transition partner of a base is two steps on (A<->G, C<->T) and its two
+    transversions one and three steps on, so a transition is drawn with probability ``ti_tv / (1 + ti_tv)``
+    and each transversion with half the rest. One uniform draw per site.
+    """
+    p_ti = ti_tv / (1.0 + ti_tv)
+    u = rng.random(len(ref))
+    step = np.where(u < p_ti, 2, np.where(u < p_ti + (1.0 - p_ti) / 2.0, 1, 3))
+    return BASES[(np.searchsorted(BASES, np.asarray(ref, dtype=str)) + step) % 4].astype(object)
+
 FILTER_DESCRIPTIONS = {
     "LowQual": "Low quality",
     "VQSRTrancheSNP99.90to100.00": "Truth sensitivity tranche level for SNP model at VQS Lod < -10.0",

@@ -197,6 +197,22 @@ def test_ped_loads_in_hail(demo_data, hail_session):
     assert proband.pat_id == "RD003-F" and proband.mat_id == "RD003-M" and proband.is_case
 
 
+@pytest.mark.parametrize("case", ["RD001", "RD010"])
+def test_family_passes_sample_qc(demo_data, hail_session, case):
+    """Exome-like SNVs (Ti/Tv near 2.8, not the 0.5 of uniformly drawn ALT bases): no sample is QC-flagged."""
+    from bigmed_utils.genomics.qc import TI_TV_RANGE, run_qc
+    from bigmed_utils.io.ped import read_ped
+    from bigmed_utils.io.vcf import read_vcf
+
+    folder = demo_data / "rare_disease"
+    qc = run_qc(read_vcf(folder / f"{case}.vcf.gz"), read_ped(folder / f"{case}.ped"))
+    samples = qc.samples.set_index("sample")
+    assert len(samples) == 3
+    assert samples["ti_tv"].between(2.3, 3.3).all(), samples["ti_tv"]
+    assert TI_TV_RANGE[0] < samples["ti_tv"].min()
+    assert not samples["flags"].map(bool).any(), samples["flags"]
+
+
 def _passes_qc(call):
     """The documented per-call filters: GQ >= 20, DP >= 6, het allele balance 0.2-0.8."""
     if call["GT"] == "./.":

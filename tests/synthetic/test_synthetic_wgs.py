@@ -37,6 +37,9 @@ def test_wgs_trio_small(tmp_path, hail_session):
     hl = hail_session
     mt = hl.import_vcf(str(folder / "WGS001.vcf.gz"), reference_genome="GRCh38", force_bgz=True, min_partitions=4)
     assert mt.count_rows() == n
+    # genome-wide SNVs: Ti/Tv about 2.05 (the generator's target), not the 0.5 of random errors
+    ti_tv = hl.sample_qc(mt).cols().sample_qc.r_ti_tv.collect()
+    assert all(1.95 <= x <= 2.15 for x in ti_tv), ti_tv
     assert (folder / "WGS001.vcf.gz.tbi").is_file() and (folder / "WGS001.ped").is_file()
 
 
