@@ -53,6 +53,8 @@ CDM_SOURCE = ["cdm_source_name", "cdm_source_abbreviation", "cdm_holder", "sourc
               "cdm_version", "cdm_version_concept_id", "vocabulary_version"]
 
 GENDER = {"M": 8507, "F": 8532}
+#: the least age gap between a synthetic parent and child (a generator choice, not a clinical fact)
+MIN_PARENT_AGE = 18
 EHR_TYPE = 32817  # OMOP type concept "EHR"
 OUTPATIENT, INPATIENT = 9202, 9201
 TODAY = date(2021, 1, 1)  # end of the synthetic observation window
@@ -173,10 +175,13 @@ def _cardiac(t: _Tables, rng, out: Path) -> None:
     ecg_by = {k: v for k, v in ecg.groupby("person_id")}
     ped = pd.read_csv(folder / "families.ped", sep="\t", header=None, dtype=str)
     children: dict[str, list[str]] = {}
+    parents: dict[str, list[str]] = {}
     for row in ped.itertuples(index=False):
         for parent in (row[2], row[3]):
             if parent != "0":
                 children.setdefault(parent, []).append(row[1])
+                parents.setdefault(row[1], []).append(parent)
+    alive_yob = {r.person_id: TODAY.year - 1 - int(r.age) for r in clin.itertuples() if not r.deceased}
     # years of birth and death days, youngest generation first, so that parents are born before children
     yob_of: dict[str, int] = {}
     death_of: dict[str, date] = {}
@@ -195,6 +200,9 @@ def _cardiac(t: _Tables, rng, out: Path) -> None:
             kids = [yob_of[c] for c in children.get(r.person_id, []) if c in yob_of]
             yob = (min(kids) - int(rng.integers(22, 36))) if kids else TODAY.year - 1 - aad - int(rng.integers(0, 12))
             yob = min(yob, TODAY.year - 2 - aad)
+            # and after a living parent's birth (the pedigree's ages leave room for both bounds)
+            elder = [alive_yob[q] + MIN_PARENT_AGE for q in parents.get(r.person_id, []) if q in alive_yob]
+            yob = max([yob, *elder])
             day = _rand_date(rng, yob + aad, yob + aad)
         yob_of[r.person_id], death_of[r.person_id] = yob, day
     for r in clin.itertuples():
