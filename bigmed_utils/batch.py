@@ -48,11 +48,17 @@ BATCH_RECORD = "batch.json"
 
 @dataclass
 class Case:
-    """One case to run: an analysis, a parameter file and the case id (its output folder name)."""
+    """One case to run: an analysis, a parameter file and the case id (its output folder name).
+
+    With ``pseudonymise: true`` in the parameter file, ``case_id`` is the case's pseudonym (the one its
+    report carries) and ``scrub`` replaces the original ids in what the batch itself writes (failure
+    reasons in the index, the log and ``error.txt``).
+    """
 
     analysis: str
     params_file: Path
     case_id: str
+    scrub: Callable[[str], str] = field(default=lambda text: text, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -126,7 +132,38 @@ def _case_id(analysis: str, params_file: Path) -> str:
 
 def _case_from_file(path: Path) -> Case:
     analysis = path.resolve().parent.name
-    return Case(analysis, path.resolve(), _case_id(analysis, path.resolve()))
+    return _private(Case(analysis, path.resolve(), _case_id(analysis, path.resolve())))
+
+
+def _private(case: Case) -> Case:
+    """The case under its pseudonym when its parameters ask for pseudonymisation (else unchanged).
+
+    The pseudonym is the one ``bigmed run`` gives the case id (same key, same HMAC), so the folder, the
+    index entry and the report agree. Without a key the run itself fails saying so; its folder is then
+    named from a digest of the parameter file's path, never from the id.
+    """
+    from .privacy.pseudonyms import Pseudonymiser, collect_identifiers, load_key
+
+    try:
+        data = read_params_file(case.params_file)
+    except BigMedError:
+        return case
+    if data.get("pseudonymise") is not True:
+        return case
+    private = {case.case_id, case.params_file.stem} | collect_identifiers(data)
+    try:
+        pseudonymiser = Pseudonymiser(private, key=load_key())
+    except BigMedError:
+        digest = hashlib.sha256(str(case.params_file).encode()).hexdigest()[:12]
+        hidden = f"case-{digest}"
+
+        def scrub(text: str) -> str:
+            for ident in sorted(private, key=len, reverse=True):
+                text = text.replace(ident, hidden) if len(ident) >= 3 else text
+            return text
+
+        return Case(case.analysis, case.params_file, hidden, scrub)
+    return Case(case.analysis, case.params_file, pseudonymiser.mapping[case.case_id], pseudonymiser.text)
 
 
 def _cases_from_manifest(path: Path) -> list[Case]:
@@ -137,7 +174,7 @@ def _cases_from_manifest(path: Path) -> list[Case]:
             raise ParameterError(f"{path}: manifest lacks the column(s) {', '.join(sorted(missing))}")
         rows = list(reader)
     return [
-        Case(r["analysis"].strip(), (path.parent / r["params"].strip()).resolve(), r["case_id"].strip())
+        _private(Case(r["analysis"].strip(), (path.parent / r["params"].strip()).resolve(), r["case_id"].strip()))
         for r in rows
         if r.get("case_id", "").strip()
     ]
@@ -444,7 +481,7 @@ class Batch:
             reason = ""
         else:
             reason = lines[-1].removeprefix("bigmed: error: ") if lines else f"exit code {code}"
-        return code, reason
+        return code, case.scrub(reason)
 
     def _record_failure(self, case: Case, out: Path, reason: str, transient: bool) -> None:
         failed = out.with_name(out.name + ".failed")
@@ -465,7 +502,7 @@ class Batch:
                 res = self.run_case(case)
             except Exception as err:  # noqa: BLE001 - a bug for one case must not stop the batch
                 log.exception("%s: unexpected error", case.key)
-                res = CaseResult(case.analysis, case.case_id, "failed", f"batch error: {err}")
+                res = CaseResult(case.analysis, case.case_id, "failed", case.scrub(f"batch error: {err}"))
             self.index.update(res)
             log.info("%s: %s%s", case.key, res.status, f" ({res.reason})" if res.reason else "")
             if progress:

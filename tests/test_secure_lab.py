@@ -49,6 +49,40 @@ def test_pseudonymised_run_carries_no_original_id(notebooks, tmp_path, key_file)
     assert "value doubled is 2 for case PSN-" in (out / "report.html").read_text()
 
 
+def test_pseudonymised_batch_carries_no_original_id(notebooks, tmp_path, key_file, monkeypatch):
+    """Folders, index.json/html, the batch log, error.txt and the console lines of a nightly batch."""
+    from bigmed_utils.batch import run_batch
+    from bigmed_utils.privacy import pseudonym
+    from bigmed_utils.privacy.pseudonyms import load_key
+
+    monkeypatch.setenv("BIGMED_NOTEBOOKS_DIR", str(notebooks))
+    incoming = tmp_path / "incoming" / "selftest"
+    incoming.mkdir(parents=True)
+    cases = {"FAMY": "value: 3\n", "FAMZ": "fail: true\n", "FAMW": "colour: red\n"}
+    for fam, extra in cases.items():
+        ped = tmp_path / f"{fam}.ped"
+        ped.write_text(f"{fam}\t{fam}-P\t{fam}-F\t{fam}-M\t1\t2\n{fam}\t{fam}-F\t0\t0\t1\t1\n"
+                       f"{fam}\t{fam}-M\t0\t0\t2\t1\n")
+        (incoming / f"{fam}-P.yaml").write_text(f"case_id: {fam}-P\ninput_file: {ped}\npseudonymise: true\n{extra}")
+    printed: list[str] = []
+    results = run_batch([incoming], out=tmp_path / "reports", retries=0, echo=printed.append, progress_bar=False)
+    key = load_key()
+    status = {r.case_id: r.status for r in results}
+    assert status == {pseudonym("FAMY-P", key=key): "done", pseudonym("FAMZ-P", key=key): "failed",
+                      pseudonym("FAMW-P", key=key): "failed"}
+    reports = tmp_path / "reports"
+    names = sorted(p.name for p in (reports / "selftest").iterdir() if not p.name.startswith("."))
+    assert names == sorted([pseudonym("FAMY-P", key=key), pseudonym("FAMZ-P", key=key) + ".failed",
+                            pseudonym("FAMW-P", key=key) + ".failed"])
+    index = json.loads((reports / "index.json").read_text())
+    assert index["cases"][f"selftest/{pseudonym('FAMY-P', key=key)}"]["headline"] == "result 6"
+    assert "colour" in index["cases"][f"selftest/{pseudonym('FAMW-P', key=key)}"]["reason"]
+    originals = [f"{fam}{suffix}" for fam in cases for suffix in ("-P", "-F", "-M", "")]
+    assert find_identifiers(reports, originals) == {}
+    assert (reports / "index.html").is_file() and list((reports / "logs").glob("batch-*.log"))
+    assert not [line for line in printed if any(o in line for o in originals)], printed
+
+
 def test_pseudonymisation_without_a_key_is_a_clear_error(notebooks, tmp_path, monkeypatch):
     monkeypatch.delenv("BIGMED_PSEUDONYM_KEY_FILE", raising=False)
     monkeypatch.delenv("BIGMED_PSEUDONYM_KEY", raising=False)
