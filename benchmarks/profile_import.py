@@ -8,9 +8,10 @@ away) and is timed separately::
 Stages: (1) ``hl.import_vcf`` parse only (count), (2) import + write, (3) import + ``split_multi_hts`` + write,
 (4) import + CSQ parse (:func:`~bigmed_utils.genomics.csq.annotate_csq`) + write, (5) the whole
 :func:`~bigmed_utils.io.vcf.read_vcf` + write (what the cache stores), (6) reading the written table back
-and the first filter of the analysis (proband carries ALT with GQ >= 20), (7) "filter early": the same
-proband/GQ filter and the AF ceiling applied right after the import, before split and CSQ parse, then the
-full parse of what is left + write.
+and the first filter of the analysis (proband carries ALT with GQ >= 20), (7) what the analysis caches now:
+import + split with the CSQ strings left unparsed + write, (8) from that table, the proband's rare rows
+(:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`: ALT carried, cheap AF pre-filter, CSQ
+parse of the survivors) + write.
 """
 
 from __future__ import annotations
@@ -95,16 +96,23 @@ def _profile(args: argparse.Namespace, tmp: Path) -> None:
 
     timed("6 read cached table + proband ALT/GQ filter (count)", from_cache)
 
-    def early():
-        mt = imported()
-        mt = mt.filter_rows(hl.agg.any((mt.s == args.proband) & hl.or_else(mt.GT.is_non_ref() & (mt.GQ >= 20), False)))
-        info_types = {k: mt.info[k].dtype for k in mt.info}
-        mt = annotate_csq(hl.split_multi_hts(mt.annotate_rows(vcf_alleles=mt.alleles)), fields=fields, info_fields=info_types)
-        mt = mt.filter_rows(mt.max_af <= 0.01)
-        write(mt, "early")
-        return hl.read_matrix_table(str(tmp / "early.mt")).count_rows()
+    timed("7 read_vcf, CSQ left unparsed, + write (what the cache stores)",
+          lambda: write(read_vcf(vcf, min_partitions=parts, checkpoint=False, parse_csq=False), "lazy"))
 
-    timed("7 filter early (proband ALT GQ>=20) then split + CSQ, AF<=0.01 + write", early)
+    def rare_rows():
+        import pandas as pd
+
+        from bigmed_utils.genomics.inheritance import FAMILY_TABLE_MAX_AF, proband_rare_rows
+
+        mt = hl.read_matrix_table(str(tmp / "lazy.mt"))
+        ped = pd.DataFrame({"family_id": "F", "individual_id": [args.proband], "paternal_id": [None],
+                            "maternal_id": [None], "sex": [0], "phenotype": [2]})
+        rare = proband_rare_rows(mt, ped, proband=args.proband, max_af=FAMILY_TABLE_MAX_AF)
+        write(rare, "rare")
+        return hl.read_matrix_table(str(tmp / "rare.mt")).count_rows()
+
+    timed("8 from 7: the proband's rare rows (ALT, cheap AF pre-filter, CSQ parse of the rest, AF <= 5 %) + write",
+          rare_rows)
     n = hl.read_matrix_table(str(tmp / "full.mt")).count_rows()
     print(f"rows after split: {n}, partitions: {parts}")
     if args.json:

@@ -310,6 +310,47 @@ def annotate_csq(
     return mt.annotate_rows(**ann).drop("_csq_choice")
 
 
+def may_be_rare(mt: Any, *, fields: list[str], max_af: float, csq_field: str = "CSQ") -> Any:
+    """A cheap, conservative row filter: False only for rows whose parsed ``max_af`` would exceed ``max_af``.
+
+    For a whole genome most rows are common variants, and parsing every CSQ entry of them
+    (:func:`annotate_csq`) costs far more than reading the genotypes. This expression splits each entry
+    once and reads only its population-frequency columns, so the full parse can run on the few rows it
+    keeps. It never drops a row :func:`annotate_csq` would give ``max_af <= max_af``: that ``max_af`` is the
+    largest frequency over the allele's own entries (and INFO frequency fields, which only raise it), so
+    every one of those entries is at most ``max_af`` and the smallest entry of the row is too. Kept as well:
+    rows without CSQ, rows with an entry that has no frequency, and rows of split multi-allelic records
+    (whose entries belong to several alleles).
+
+    Examples
+    --------
+    >>> mt = mt.filter_rows(may_be_rare(mt, fields=csq_fields, max_af=0.05))  # doctest: +SKIP
+    >>> mt = annotate_csq(mt, fields=csq_fields)  # doctest: +SKIP
+    """
+    import hail as hl
+
+    idx = {name: i for i, name in enumerate(fields)}
+    af_cols = [idx[f] for f in fields if CSQ_AF_PATTERN.match(f)]
+    if csq_field not in mt.info or not af_cols:
+        return hl.bool(True)
+
+    def entry_af(s: Any) -> Any:
+        parts = s.split("\\|")
+        values = hl.array(
+            [hl.or_missing(hl.len(parts) > i, _max_float(parts[i])) for i in af_cols]
+        ).filter(hl.is_defined)
+        return hl.or_missing(hl.len(values) > 0, hl.max(values))
+
+    afs = hl.or_else(mt.info[csq_field], hl.empty_array(hl.tstr)).map(entry_af)
+    was_split = mt.was_split if "was_split" in mt.row else hl.bool(False)
+    return (
+        was_split
+        | (hl.len(afs) == 0)
+        | afs.any(hl.is_missing)
+        | (hl.min(afs) <= max_af)
+    )
+
+
 __all__ = [
     "TRANSCRIPT_RULE",
     "CONSEQUENCE_SEVERITY",
@@ -318,4 +359,5 @@ __all__ = [
     "consequence_rank",
     "vep_allele_expr",
     "annotate_csq",
+    "may_be_rare",
 ]

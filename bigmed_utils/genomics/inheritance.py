@@ -51,6 +51,11 @@ log = logging.getLogger(__name__)
 
 MODES = ("de_novo", "autosomal_recessive", "compound_heterozygous", "x_linked", "autosomal_dominant")
 
+#: AF ceiling of the family table a re-analysis reads from the cache (:func:`proband_rare_rows`): 5 %, the
+#: ACMG/AMP stand-alone benign frequency (BA1: allele frequency > 5 %; Richards et al. 2015 Genet Med 17:405),
+#: above every mode's default ceiling. A ceiling above it builds the family table anew.
+FAMILY_TABLE_MAX_AF = 0.05
+
 
 @dataclass(frozen=True)
 class InheritanceThresholds:
@@ -100,6 +105,40 @@ def _family(pedigree_df: pd.DataFrame, proband: str) -> pd.DataFrame:
     return pedigree_df[pedigree_df["family_id"] == fam].reset_index(drop=True)
 
 
+def proband_rare_rows(mt: Any, pedigree_df: pd.DataFrame, *, proband: str, max_af: float) -> Any:
+    """The rows a candidate search needs: the proband carries an ALT allele, population AF <= ``max_af``.
+
+    Calls are as imported (no genotype filter yet), so the result serves any genotype thresholds and any AF
+    ceiling up to ``max_af``: :func:`find_candidates` filters it further. Columns: the proband's family.
+    A table read with ``parse_csq=False`` is filtered with the cheap
+    :func:`~bigmed_utils.genomics.csq.may_be_rare` first and its CSQ parsed only for the rows kept.
+
+    Returns
+    -------
+    hail.MatrixTable
+        With the global ``bigmed_family``: ``proband``, ``max_af``, ``n_variants`` (rows of ``mt``) and
+        ``n_proband_alt`` (rows where the proband carries an ALT allele), for the funnel.
+    """
+    import hail as hl
+
+    from ..io.vcf import annotate_vcf_csq
+    from .csq import may_be_rare
+
+    members = set(_family(pedigree_df, proband)["individual_id"])
+    n_variants = mt.count_rows()
+    mt = mt.filter_cols(hl.literal(members).contains(mt.s))
+    mt = mt.filter_rows(hl.agg.any((mt.s == proband) & hl.or_else(mt.GT.is_non_ref(), False)))
+    n_proband_alt = mt.count_rows()
+    if "max_af" not in mt.row:
+        mt = mt.filter_rows(may_be_rare(mt, fields=list(hl.eval(mt.csq_fields)), max_af=max_af))
+        mt = annotate_vcf_csq(mt)
+    mt = mt.filter_rows(mt.max_af <= max_af)
+    return mt.annotate_globals(bigmed_family=hl.struct(
+        proband=proband, max_af=hl.float64(max_af), n_variants=hl.int64(n_variants),
+        n_proband_alt=hl.int64(n_proband_alt),
+    ))
+
+
 def find_candidates(
     mt: Any,
     pedigree_df: pd.DataFrame,
@@ -115,7 +154,8 @@ def find_candidates(
     Parameters
     ----------
     mt
-        MatrixTable from :func:`bigmed_utils.io.vcf.read_vcf` (split, CSQ-annotated, with ``max_af``).
+        MatrixTable from :func:`bigmed_utils.io.vcf.read_vcf` (split; CSQ parsed or not), or the proband's
+        :func:`proband_rare_rows` of it (what a re-analysis reads from the cache).
     pedigree_df
         From :func:`bigmed_utils.io.ped.read_ped`; the proband's family is used.
     proband
@@ -160,21 +200,31 @@ def find_candidates(
     mother = info.at[proband, "maternal_id"]
     proband_male = int(info.at[proband, "sex"]) == MALE
 
-    funnel: list[tuple[str, int]] = [("variants in VCF (after split)", mt.count_rows())]
-    mt = mt.filter_cols(hl.literal(set(members)).contains(mt.s))
+    if "bigmed_family" not in mt.globals:
+        mt = proband_rare_rows(mt, pedigree_df, proband=proband, max_af=t.loosest)
+    family = hl.eval(mt.bigmed_family)
+    if family.proband != proband or family.max_af < t.loosest:
+        raise ParameterError(
+            f"the family table is for proband {family.proband!r} and AF <= {family.max_af:g}; "
+            f"proband {proband!r} with a ceiling of {t.loosest:g} needs the whole VCF"
+        )
+    funnel: list[tuple[str, int]] = [
+        ("variants in VCF (after split)", int(family.n_variants)),
+        ("proband carries an ALT allele", int(family.n_proband_alt)),
+    ]
+    mt = mt.filter_rows(mt.max_af <= t.loosest)
+    mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_rare", "mt"))
+    funnel.append((f"population AF <= {t.loosest:g} (loosest mode ceiling)", mt.count_rows()))
     if f.require_pass:
         mt = mt.filter_rows(filter_pass_expr(mt))
         funnel.append(("FILTER = PASS", mt.count_rows()))
     gf = GenotypeFilters(**{**f.as_dict(), "require_pass": False})
     mt = apply_genotype_filters(mt, gf)
-    raw = mt  # all genotyped rows (for hl.de_novo), failing calls already missing
+    raw = mt  # the rare rows the proband carries (for hl.de_novo), failing calls already missing
     mt = mt.filter_rows(hl.agg.any((mt.s == proband) & hl.is_defined(mt.GT) & mt.GT.is_non_ref()))
-    mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_proband", "mt"))
-    funnel.append(("proband carries ALT with a good genotype", mt.count_rows()))
-    mt = mt.filter_rows(mt.max_af <= t.loosest)
     ht = mt.localize_entries("g", "samples")
-    ht = ht.checkpoint(hl.utils.new_temp_file("bigmed_rare", "ht"))
-    funnel.append((f"population AF <= {t.loosest:g} (loosest mode ceiling)", ht.count()))
+    ht = ht.checkpoint(hl.utils.new_temp_file("bigmed_proband", "ht"))
+    funnel.append(("proband carries ALT with a good genotype", ht.count()))
 
     col_order = [s for s in hl.eval(ht.samples.s)]
     idx = {s: i for i, s in enumerate(col_order)}
@@ -452,4 +502,4 @@ def _explode_modes(
     return out
 
 
-__all__ = ["InheritanceThresholds", "CandidateResult", "find_candidates", "MODES"]
+__all__ = ["FAMILY_TABLE_MAX_AF", "InheritanceThresholds", "CandidateResult", "find_candidates", "proband_rare_rows", "MODES"]

@@ -53,6 +53,21 @@ class QcResult:
     trios: pd.DataFrame
     pairs: pd.DataFrame
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (for the QC cache); :meth:`from_dict` restores equal tables."""
+        import json
+
+        return {name: json.loads(getattr(self, name).to_json(orient="table", index=False))
+                for name in ("samples", "trios", "pairs")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "QcResult":
+        import io
+        import json
+
+        return cls(**{name: pd.read_json(io.StringIO(json.dumps(data[name])), orient="table")
+                      for name in ("samples", "trios", "pairs")})
+
     @property
     def any_flag(self) -> bool:
         return bool(
@@ -142,7 +157,8 @@ def run_qc(mt: Any, pedigree_df: pd.DataFrame, *, family_id: str | None = None) 
     ped = ped[ped["individual_id"].isin(in_vcf)].reset_index(drop=True)
     members = list(ped["individual_id"])
     mt = mt.filter_cols(hl.literal(set(members)).contains(mt.s))
-    mt = mt.select_entries("GT")
+    # QC reads locus, alleles and GT only: the checkpoint below writes nothing else (not the VEP strings)
+    mt = mt.select_rows().select_entries("GT")
     # keep rows where some family member is called non-ref: sites of other families would dilute rates
     mt = mt.filter_rows(hl.agg.any(hl.or_else(mt.GT.is_non_ref(), False)))
     mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_qc", "mt"))

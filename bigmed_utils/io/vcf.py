@@ -193,6 +193,7 @@ def read_vcf(
     min_partitions: int | None = None,
     csq_required: bool = True,
     checkpoint: bool = True,
+    parse_csq: bool = True,
 ) -> Any:
     """Import a VCF into a split, CSQ-annotated Hail MatrixTable.
 
@@ -209,6 +210,11 @@ def read_vcf(
         loads and every consequence annotation is missing.
     checkpoint
         Write the result once to Hail's temporary folder (surfaces parse errors here; later steps fast).
+    parse_csq
+        Parse the CSQ field now (default). With ``False`` the rows keep ``info.CSQ`` as strings and lack
+        the annotation fields until :func:`annotate_vcf_csq`: parsing is most of the import's cost, and an
+        analysis that first filters on genotypes and on :func:`~bigmed_utils.genomics.csq.may_be_rare`
+        parses only the rows it keeps.
 
     Returns
     -------
@@ -217,7 +223,7 @@ def read_vcf(
         ``variant_id`` (``chrom:pos:ref:alt`` with the contig as written in the file), ``filters``, ``qual``,
         ``a_index``, ``was_split``, ``vcf_alleles`` (the record's alleles before splitting), the CSQ annotation of
         :func:`~bigmed_utils.genomics.csq.annotate_csq`; globals ``vcf_path``, ``genome_build``,
-        ``csq_fields``.
+        ``csq_fields``, ``csq_parsed``.
 
     Raises
     ------
@@ -260,7 +266,7 @@ def read_vcf(
         try:
             mt = _import_and_annotate(
                 p, genome_build=genome_build, kwargs=kwargs, min_partitions=min_partitions,
-                csq_fields=csq_fields, recoded=recoded, retyped=retyped,
+                csq_fields=csq_fields, recoded=recoded, retyped=retyped, parse_csq=parse_csq,
             )
             if checkpoint:
                 mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_vcf", "mt"))
@@ -294,6 +300,7 @@ def _import_and_annotate(
     csq_fields: list[str],
     recoded: bool,
     retyped: list[str],
+    parse_csq: bool = True,
 ) -> Any:
     import hail as hl
 
@@ -322,8 +329,8 @@ def _import_and_annotate(
         # split_multi_hts recomputes GQ from PL on every row, bi-allelic ones too (Hail 0.2.139): keep the
         # caller's GQ where nothing was split, so that a GQ filter sees what the VCF says
         mt = mt.annotate_entries(GQ=hl.if_else(mt.was_split, mt.GQ, mt._vcf_GQ)).drop("_vcf_GQ")
-    info_types = {k: mt.info[k].dtype for k in mt.info}
-    mt = annotate_csq(mt, fields=csq_fields, info_fields=info_types)
+    if parse_csq:
+        mt = annotate_csq(mt, fields=csq_fields, info_fields={k: mt.info[k].dtype for k in mt.info})
     contig = mt.locus.contig
     if recoded:
         back = {v: k for k, v in CONTIG_RECODING[genome_build].items() if k not in ("M", "chrMT")}
@@ -336,7 +343,25 @@ def _import_and_annotate(
         genome_build=genome_build,
         csq_fields=hl.literal(csq_fields, hl.tarray(hl.tstr)),
         retyped_fields=hl.literal(retyped, hl.tarray(hl.tstr)),
+        csq_parsed=parse_csq,
     )
+
+
+def annotate_vcf_csq(mt: Any) -> Any:
+    """The CSQ annotation of :func:`read_vcf` for a table read with ``parse_csq=False`` (else unchanged).
+
+    Examples
+    --------
+    >>> mt = read_vcf(path, parse_csq=False)  # doctest: +SKIP
+    >>> mt = mt.filter_rows(may_be_rare(mt, fields=hl.eval(mt.csq_fields), max_af=0.01))  # doctest: +SKIP
+    >>> mt = annotate_vcf_csq(mt)  # doctest: +SKIP
+    """
+    import hail as hl
+
+    if "csq_parsed" not in mt.globals or hl.eval(mt.csq_parsed):
+        return mt
+    mt = annotate_csq(mt, fields=list(hl.eval(mt.csq_fields)), info_fields={k: mt.info[k].dtype for k in mt.info})
+    return mt.annotate_globals(csq_parsed=True)
 
 
 def _coerce_hts_types(mt: Any) -> Any:
@@ -389,6 +414,7 @@ def require_samples(
 
 
 __all__ = [
+    "annotate_vcf_csq",
     "read_vcf",
     "read_vcf_header",
     "require_samples",

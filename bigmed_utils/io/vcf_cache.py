@@ -31,7 +31,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import vcf as _vcf
 
@@ -177,12 +177,13 @@ def _tidy(folder: Path, *, keep: str, vcf: Path, vcf_sha: str) -> None:
     for entry in folder.iterdir():
         try:
             if entry.name.startswith(".tmp-") and now - entry.stat().st_mtime > _STALE_TMP_SECONDS:
-                shutil.rmtree(entry, ignore_errors=True)
-            elif entry.suffix == ".mt" and entry.name != keep:
-                meta = json.loads((entry / _SIDE_CAR).read_text(encoding="utf-8"))
+                _remove(entry)
+            elif entry.suffix in (".mt", ".json") and entry.name != keep and not entry.name.startswith(keep[:-3]):
+                record = entry / _SIDE_CAR if entry.suffix == ".mt" else entry
+                meta = json.loads(record.read_text(encoding="utf-8"))
                 if meta.get("vcf") == str(vcf.resolve()) and meta.get("vcf_sha256") != vcf_sha:
                     log.info("removing the cache of an earlier version of the VCF: %s", entry)
-                    shutil.rmtree(entry, ignore_errors=True)
+                    _remove(entry)
         except (OSError, ValueError):
             continue
 
@@ -248,7 +249,7 @@ def read_vcf_cached(
             try:
                 mt = hl.read_matrix_table(str(target))
                 log.info("%s: read from the cache %s", p, target)
-                return mt.annotate_globals(vcf_path=str(p))
+                return _with_cache_globals(mt, p, folder, key, vcf_sha)
             except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
                 if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
                     raise
@@ -276,7 +277,128 @@ def read_vcf_cached(
         raise
     _tidy(folder, keep=target.name, vcf=p, vcf_sha=vcf_sha)
     log.info("%s: imported and cached in %s", p, target)
-    return hl.read_matrix_table(str(target)).annotate_globals(vcf_path=str(p))
+    return _with_cache_globals(hl.read_matrix_table(str(target)), p, folder, key, vcf_sha)
+
+
+def _with_cache_globals(mt: Any, vcf: Path, folder: Path, key: str, vcf_sha: str) -> Any:
+    """``vcf_path`` as given, and where the cache lives (for :func:`cached_derived`)."""
+    import hail as hl
+
+    return mt.annotate_globals(
+        vcf_path=str(vcf),
+        bigmed_cache=hl.struct(folder=str(folder), key=key, vcf=str(vcf.resolve()), vcf_sha256=vcf_sha),
+    )
+
+
+def _cache_of(mt: Any) -> dict[str, str] | None:
+    import hail as hl
+
+    if "bigmed_cache" not in mt.globals:
+        return None
+    return dict(hl.eval(mt.bigmed_cache))
+
+
+def _derived_key(cache: dict[str, str], name: str, options: dict[str, Any], code: tuple[str, ...]) -> str:
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(f"{cache['key']}\n{name}\n".encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    for rel in code:
+        try:
+            h.update((root / rel).read_bytes())
+        except OSError:
+            h.update(rel.encode())
+    return h.hexdigest()[:16]
+
+
+def cached_derived(
+    mt: Any, *, name: str, options: dict[str, Any], build: Callable[[Any], Any], code: tuple[str, ...] = ()
+) -> Any:
+    """A MatrixTable computed from a cached VCF import, written once beside the import and read afterwards.
+
+    For work that does not depend on an analysis's thresholds (a family's rare rows, say): a re-analysis
+    reads the small result instead of passing over every row again.
+
+    Parameters
+    ----------
+    mt
+        From :func:`read_vcf_cached`. A table without a cache (read-only folder) is passed to ``build``
+        and the result returned uncached.
+    name
+        What the table is (part of the file name and the key).
+    options
+        Everything ``build`` depends on besides the VCF (samples, ceilings...); part of the key.
+    build
+        ``build(mt) -> MatrixTable``.
+    code
+        Package modules (``"genomics/inheritance.py"``) whose code ``build`` runs: an edit gives a new key.
+
+    Returns
+    -------
+    hail.MatrixTable
+        Read from ``<cache folder>/<vcf key>.<name>-<key>.mt``, with the globals of ``mt`` that say
+        where the VCF and its cache are.
+    """
+    import hail as hl
+
+    cache = _cache_of(mt)
+    if cache is None:
+        return build(mt)
+    folder = Path(cache["folder"])
+    target = folder / f"{cache['key']}.{name}-{_derived_key(cache, name, options, code)}.mt"
+    if is_complete(target):
+        try:
+            out = hl.read_matrix_table(str(target))
+            log.info("%s: %s read from the cache %s", cache["vcf"], name, target.name)
+            return out.annotate_globals(vcf_path=hl.eval(mt.vcf_path), bigmed_cache=hl.struct(**cache))
+        except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
+            if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
+                raise
+            log.warning("%s: cache %s cannot be read; computing again", cache["vcf"], target)
+    _remove(target)
+    tmp = folder / f".tmp-{target.stem}-{uuid.uuid4().hex[:8]}.mt"
+    try:
+        build(mt).write(str(tmp), overwrite=True)
+        (tmp / _SIDE_CAR).write_text(json.dumps({
+            "vcf": cache["vcf"], "vcf_sha256": cache["vcf_sha256"], "derived_from": cache["key"], "name": name,
+            "options": options, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }, indent=1, default=str) + "\n", encoding="utf-8")
+        try:
+            os.rename(tmp, target)  # atomic; a concurrent writer that finished first wins
+        except OSError:
+            if not is_complete(target):
+                raise
+            _remove(tmp)
+    except Exception:
+        _remove(tmp)
+        raise
+    log.info("%s: %s cached in %s", cache["vcf"], name, target.name)
+    out = hl.read_matrix_table(str(target))
+    return out.annotate_globals(vcf_path=hl.eval(mt.vcf_path), bigmed_cache=hl.struct(**cache))
+
+
+def cached_json(
+    mt: Any, *, name: str, options: dict[str, Any], build: Callable[[], Any], code: tuple[str, ...] = ()
+) -> Any:
+    """Like :func:`cached_derived` for a small JSON-serialisable result (``build() -> dict/list``)."""
+    cache = _cache_of(mt)
+    if cache is None:
+        return build()
+    folder = Path(cache["folder"])
+    target = folder / f"{cache['key']}.{name}-{_derived_key(cache, name, options, code)}.json"
+    try:
+        record = json.loads(target.read_text(encoding="utf-8"))
+        if record.get("vcf_sha256") == cache["vcf_sha256"]:
+            log.info("%s: %s read from the cache %s", cache["vcf"], name, target.name)
+            return record["value"]
+    except (OSError, ValueError, KeyError):
+        pass
+    value = build()
+    tmp = folder / f".tmp-{target.name}-{uuid.uuid4().hex[:8]}"
+    tmp.write_text(json.dumps({"vcf": cache["vcf"], "vcf_sha256": cache["vcf_sha256"], "name": name,
+                               "options": options, "value": value}) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    log.info("%s: %s cached in %s", cache["vcf"], name, target.name)
+    return value
 
 
 def _remove(path: Path) -> None:
@@ -285,4 +407,4 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-__all__ = ["cache_folder", "cache_key", "default_min_partitions", "file_sha256", "is_complete", "read_vcf_cached"]
+__all__ = ["cache_folder", "cache_key", "cached_derived", "cached_json", "default_min_partitions", "file_sha256", "is_complete", "read_vcf_cached"]

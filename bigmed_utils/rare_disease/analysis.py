@@ -9,9 +9,11 @@ heavy work:
 2. the PED (read and validated; the proband must be in it);
 3. the VCF header: the proband and every member of the proband's family must be samples of the VCF, the
    VEP ``CSQ`` field must be declared, a bgzip file must be complete;
-4. Hail: import once (:func:`bigmed_utils.io.vcf.read_vcf`, cached by
-   :func:`bigmed_utils.io.vcf_cache.read_vcf_cached`), family QC with flags, candidates per
-   inheritance mode with the genotype filters and AF ceilings of the parameters;
+4. Hail: import once (:func:`bigmed_utils.io.vcf.read_vcf` with the CSQ strings unparsed, cached by
+   :func:`bigmed_utils.io.vcf_cache.read_vcf_cached`); family QC with flags and the proband's rare rows
+   (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`, CSQ parsed for those rows only), both
+   cached beside the import because no parameter changes them; candidates per inheritance mode with the
+   genotype filters and AF ceilings of the parameters;
 5. optional gene panel; phenotype ranking of the candidate genes (best disease per gene); ACMG/AMP
    classification (PP4 from the phenotype score, PS2 with both parents tested, PM3 from the compound-het
    partner); in-house database counts and previous classes; the combined score and rank
@@ -333,24 +335,36 @@ def analyse_case(
 
     # --- Hail -------------------------------------------------------------------------------------------
     from ..hail_session import init_hail
-    from ..genomics.inheritance import find_candidates
-    from ..genomics.qc import run_qc
-    from ..io.vcf_cache import read_vcf_cached
+    from ..genomics.inheritance import FAMILY_TABLE_MAX_AF, find_candidates, proband_rare_rows
+    from ..genomics.qc import QcResult, run_qc
+    from ..io.vcf_cache import cached_derived, cached_json, read_vcf_cached
 
     init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
-    # imported once per VCF: a re-analysis (other phenotypes, thresholds, panel) reads the cached table
-    mt = read_vcf_cached(params.vcf, genome_build=params.genome_build, min_partitions=min_partitions)
+    # Imported once per VCF, CSQ left unparsed (parsing every row is most of an import's cost). Everything
+    # that does not depend on the thresholds is cached beside the import too, so that a re-analysis (other
+    # phenotypes, thresholds, panel) reads small tables: the family QC and the proband's rare rows.
+    mt = read_vcf_cached(params.vcf, genome_build=params.genome_build, min_partitions=min_partitions,
+                         parse_csq=False)
     lap("VCF import")
     fam_id = family["family_id"].iloc[0]
+    fam_key = {"family": family.astype(str).to_dict("records")}
     if family_qc:
-        qc = run_qc(mt, ped, family_id=fam_id)
+        qc = QcResult.from_dict(cached_json(
+            mt, name="family-qc", options=fam_key, code=("genomics/qc.py",),
+            build=lambda: run_qc(mt, ped, family_id=fam_id).to_dict(),
+        ))
     else:
-        from ..genomics.qc import QcResult
-
         qc = QcResult(samples=pd.DataFrame(columns=["sample", "flags"]), trios=pd.DataFrame(columns=["flags"]),
                       pairs=pd.DataFrame(columns=["flags"]))
     lap("family QC")
-    found = find_candidates(mt, ped, proband=params.proband, filters=filters, thresholds=thresholds,
+    ceiling = max(thresholds.loosest, FAMILY_TABLE_MAX_AF)
+    rare = cached_derived(
+        mt, name="proband-rare", options={**fam_key, "proband": params.proband, "max_af": ceiling},
+        code=("genomics/inheritance.py",),
+        build=lambda m: proband_rare_rows(m, ped, proband=params.proband, max_af=ceiling),
+    )
+    lap("proband's rare variants")
+    found = find_candidates(rare, ped, proband=params.proband, filters=filters, thresholds=thresholds,
                             vcf_path=str(params.vcf))
     lap("candidates")
     members = dict(found.members)

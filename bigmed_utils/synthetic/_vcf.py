@@ -8,6 +8,7 @@ so GQ/PL/AD/DP agree with each other the way a caller's output does.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,24 +62,30 @@ BASES = np.array(list("ACGT"))
 _COMP = str.maketrans("ACGT", "TGCA")
 
 #: Ti/Tv of real SNV call sets the generators aim for: ~2.0-2.1 genome-wide, ~2.8-3.3 in exomes
-#: (DePristo et al. 2011 Nat Genet 43:491; Wang, Raskin et al. 2015 Bioinformatics 31:318). Drawing ALT
-#: uniformly from the three other bases gives 0.5, the signature of random errors, and QC would flag every
-#: synthetic sample.
+#: (DePristo et al. 2011 Nat Genet 43:491; Wang, Raskin et al. 2015 Bioinformatics 31:318). ALT bases drawn
+#: uniformly from the three other bases give 0.5, the signature of random errors, and QC flags every sample.
 TI_TV_GENOME = 2.05
 TI_TV_EXOME = 2.8
 
 
-def snv_alt(rng: np.random.Generator, ref: np.ndarray, *, ti_tv: float) -> np.ndarray:
-    """ALT bases for REF bases (``A``/``C``/``G``/``T``) with an expected transition/transversion ratio ``ti_tv``.
+def bias_to_transitions(ref: np.ndarray, alt: np.ndarray, *, ti_tv: float, p_transition: float) -> np.ndarray:
+    """ALT bases with an expected transition/transversion ratio ``ti_tv``, from ALT bases drawn with
+    transition probability ``p_transition``.
 
-    In the order ACGT the transition partner of a base is two steps on (A<->G, C<->T) and its two
-    transversions one and three steps on, so a transition is drawn with probability ``ti_tv / (1 + ti_tv)``
-    and each transversion with half the rest. One uniform draw per site.
+    Transitions stay; each transversion becomes the transition of its REF base (A<->G, C<->T) with the
+    probability that lifts the transition share to ``ti_tv / (1 + ti_tv)``. The coin flips come from a
+    generator seeded by the alleles themselves, not from the caller's generator: every other random draw
+    of the synthetic cohorts (positions, genotypes, phenotypes, planted variants) stays as it was.
     """
-    p_ti = ti_tv / (1.0 + ti_tv)
-    u = rng.random(len(ref))
-    step = np.where(u < p_ti, 2, np.where(u < p_ti + (1.0 - p_ti) / 2.0, 1, 3))
-    return BASES[(np.searchsorted(BASES, np.asarray(ref, dtype=str)) + step) % 4].astype(object)
+    ref = np.asarray(ref, dtype=str)
+    alt = np.asarray(alt, dtype=str)
+    target = ti_tv / (1.0 + ti_tv)
+    convert = (target - p_transition) / (1.0 - p_transition)
+    partner = BASES[(np.searchsorted(BASES, ref) + 2) % 4]
+    snv = (np.char.str_len(ref) == 1) & (np.char.str_len(alt) == 1) & (ref != alt)
+    entropy = zlib.crc32(("".join(ref.tolist()) + "|" + "".join(alt.tolist())).encode())
+    flip = np.random.default_rng([len(ref), entropy]).random(len(ref)) < convert
+    return np.where(snv & (alt != partner) & flip, partner, alt).astype(object)
 
 FILTER_DESCRIPTIONS = {
     "LowQual": "Low quality",

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from . import _hpo
-from ._vcf import (SYNTHETIC_NOTICE, TI_TV_EXOME, Site, csq_entries, gene_id_for, genotype_field,
-                   simulate_reads, snv_alt, vcf_header, write_vcf)
+from ._vcf import (SYNTHETIC_NOTICE, TI_TV_EXOME, Site, bias_to_transitions, csq_entries, gene_id_for,
+                   genotype_field, simulate_reads, vcf_header, write_vcf)
 from .genes import CONTIG_ORDER, PAR_X, gene_spans
 
 MODES = ("de_novo", "autosomal_recessive", "compound_heterozygous", "x_linked", "autosomal_dominant")
@@ -101,7 +101,8 @@ def _alleles(rng: np.random.Generator, cons: np.ndarray) -> tuple[np.ndarray, np
     n = len(cons)
     bases = np.array(list("ACGT"))
     ref = bases[rng.integers(0, 4, n)].astype(object)
-    alt = snv_alt(rng, ref, ti_tv=TI_TV_EXOME)
+    alt = bases[(np.searchsorted(bases, ref.astype(str)) + rng.integers(1, 4, n)) % 4]
+    alt = bias_to_transitions(ref, alt, ti_tv=TI_TV_EXOME, p_transition=1 / 3)  # 1 of the 3 ALT bases
     for i in np.flatnonzero(cons == "frameshift_variant"):
         extra = "".join(bases[rng.integers(0, 4, int(rng.integers(1, 3)))])
         if rng.random() < 0.5:

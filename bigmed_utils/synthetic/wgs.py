@@ -14,8 +14,8 @@ import pandas as pd
 
 from . import rare_disease as rd
 from ._bgzf import BgzfTabixWriter
-from ._vcf import (CSQ_FIELDS, SYNTHETIC_NOTICE, TI_TV_GENOME, Site, csq_entries, gene_id_for, genotype_field,
-                   hash_str, simulate_reads, snv_alt, vcf_header)
+from ._vcf import (CSQ_FIELDS, SYNTHETIC_NOTICE, TI_TV_GENOME, Site, bias_to_transitions, csq_entries, gene_id_for,
+                   genotype_field, hash_str, simulate_reads, vcf_header)
 from .genes import GRCH38_CONTIGS, PAR_X, gene_spans
 
 WGS_SITES = 5_000_000
@@ -72,7 +72,10 @@ def _chrom_sites(rng, chrom: str, n: int, genes: pd.DataFrame, grid, grid_text, 
     # alleles: 88 % SNVs, 12 % short indels
     bases = np.array(list("ACGT"), dtype=object)
     ref = bases[rng.integers(0, 4, m)]
-    alt = snv_alt(rng, ref, ti_tv=TI_TV_GENOME)
+    alt = bases[rng.integers(0, 4, m)]
+    alt = np.where(alt == ref, np.where(ref == "A", "G", "A"), alt)
+    # the draw above makes 3 of 8 SNVs transitions (A:G and G:A 1/2 each, C:T and T:C 1/4 each)
+    alt = bias_to_transitions(ref, alt, ti_tv=TI_TV_GENOME, p_transition=3 / 8)
     kind = rng.random(m)
     dels = kind < 0.06
     ins = (kind >= 0.06) & (kind < 0.12)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bigmed_utils.genomics.qc import (
     KING_BOUNDS,
     MAX_MENDEL_ERROR_RATE,
+    QcResult,
     expected_kinship,
     king_degree,
     run_qc,
@@ -113,6 +116,11 @@ def test_sample_swap_and_sex_mismatch_flagged(family_mt, tmp_path):
     assert "sample swap" in pairs.loc[("KID", "U"), "flags"][0]
     assert pairs.loc[("KID", "MOM"), "flag_relatedness"]  # PED: unrelated; data: first degree
     assert not pairs.loc[("DAD", "KID"), "flag_relatedness"]
+    # the QC cache stores this JSON form: it must give back equal tables (lists of flags, NaN, booleans)
+    back = QcResult.from_dict(json.loads(json.dumps(q.to_dict())))
+    for name in ("samples", "trios", "pairs"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(q, name), check_dtype=False)
+    assert back.samples.set_index("sample").loc["KID", "flags"] == s.loc["KID", "flags"]
 
 
 def test_giab_trio_known_values(hail_session, realdata):

@@ -12,6 +12,7 @@ import pytest
 from bigmed_utils.errors import InputDataError, ParameterError
 from bigmed_utils.io.vcf import (
     BGZF_EOF,
+    annotate_vcf_csq,
     check_bgzf_complete,
     detect_compression,
     read_vcf,
@@ -209,3 +210,33 @@ def test_ashk_trio_without_csq_loads_when_allowed(hail_session, realdata):
     mt = read_vcf(realdata / "slivar_ashk-trio.vcf.gz", genome_build="GRCh37", csq_required=False)
     assert mt.count() == (9940, 3)
     assert mt.aggregate_rows(hail_session.agg.count_where(hail_session.is_defined(mt.gene))) == 0
+
+
+@pytest.mark.parametrize("name", ["trio.vcf", "realdata:scout_vep113_existing_variation.vcf"])
+def test_csq_parsed_later_gives_the_same_rows(hail_session, realdata, name):
+    """read_vcf(parse_csq=False) + annotate_vcf_csq == read_vcf: the lazy path of a whole-genome analysis."""
+    path = realdata / name.split(":")[1] if name.startswith("realdata:") else DATA / name
+    eager = read_vcf(path)
+    lazy = read_vcf(path, parse_csq=False)
+    assert "max_af" not in lazy.row and "CSQ" in lazy.info
+    parsed = annotate_vcf_csq(lazy)
+    assert parsed.rows().collect() == eager.rows().collect()
+    assert parsed.entries().collect() == eager.entries().collect()
+
+
+def test_rarity_prefilter_keeps_every_rare_row(hail_session, demo_data):
+    """may_be_rare drops common rows only: never one whose parsed max_af is within the ceiling."""
+    import hail as hl
+
+    from bigmed_utils.genomics.csq import may_be_rare
+
+    for path, ceiling in ((TRIO, 0.02), (demo_data / "rare_disease" / "RD001.vcf.gz", 0.01)):
+        mt = read_vcf(path)
+        fields = list(hl.eval(mt.csq_fields))
+        flags = mt.aggregate_rows(hl.struct(
+            rare=hl.agg.count_where(mt.max_af <= ceiling),
+            rare_kept=hl.agg.count_where((mt.max_af <= ceiling) & may_be_rare(mt, fields=fields, max_af=ceiling)),
+            common_dropped=hl.agg.count_where(~may_be_rare(mt, fields=fields, max_af=ceiling)),
+        ))
+        assert flags.rare_kept == flags.rare > 0, path
+        assert flags.common_dropped > 0, path  # and it does filter

@@ -11,7 +11,8 @@ import pytest
 from bigmed_utils.errors import InputDataError
 from bigmed_utils.io import vcf as vcf_module
 from bigmed_utils.io.vcf import read_vcf
-from bigmed_utils.io.vcf_cache import cache_key, default_min_partitions, is_complete, read_vcf_cached
+from bigmed_utils.io.vcf_cache import (cache_key, cached_derived, cached_json, default_min_partitions, is_complete,
+                                      read_vcf_cached)
 
 TRIO = Path(__file__).resolve().parents[1] / "data" / "vcf" / "trio.vcf"
 TRIO_ROWS = 20  # 19 records, one with two ALT alleles (as in test_vcf.py)
@@ -47,6 +48,8 @@ def _caches(vcf: Path) -> list[Path]:
 def _content(mt):
     import hail as hl
 
+    if "bigmed_cache" in mt.globals:  # where the cache lives: what read_vcf_cached adds
+        mt = mt.drop("bigmed_cache")
     return mt.rows().collect(), mt.entries().collect(), hl.eval(mt.globals)
 
 
@@ -167,3 +170,43 @@ def test_shared_cache_dir_keeps_other_vcfs_caches(hail_session, vcf, tmp_path, i
     assert len([p for p in shared.glob("*.mt") if not p.name.startswith(".")]) == 2
     read_vcf_cached(vcf, cache_dir=shared)
     assert len(imports) == 2  # the first VCF's cache survived the second VCF's import
+
+
+def test_derived_tables_are_built_once_per_vcf_and_options(hail_session, vcf):
+    import hail as hl
+
+    builds: list[str] = []
+
+    def build(mt):
+        builds.append("mt")
+        return mt.filter_rows(mt.locus.contig == "chr3")
+
+    def qc():
+        builds.append("json")
+        return {"n": 2}
+
+    mt = read_vcf_cached(vcf)
+    first = cached_derived(mt, name="chr3", options={"c": 3}, build=build)
+    assert first.count_rows() == 2 and builds == ["mt"]
+    again = cached_derived(read_vcf_cached(vcf), name="chr3", options={"c": 3}, build=build)
+    assert _content(again) == _content(first) and builds == ["mt"]  # read, not built
+    assert hl.eval(again.vcf_path) == str(vcf)
+    cached_derived(mt, name="chr3", options={"c": 4}, build=build)
+    assert builds == ["mt", "mt"]  # other options, other table
+    assert cached_json(mt, name="qc", options={}, build=qc) == {"n": 2}
+    assert cached_json(mt, name="qc", options={}, build=qc) == {"n": 2} and builds == ["mt", "mt", "json"]
+    folder = vcf.with_name(vcf.name + ".bigmed-cache")
+    assert len(list(folder.glob("*.chr3-*.mt"))) == 2 and len(list(folder.glob("*.qc-*.json"))) == 1
+    # a changed VCF: its derived tables are built again, and those of the old version are removed
+    vcf.write_text(vcf.read_text().replace("0/1:15,15:30:60:200,0,200", "0/1:15,15:30:10:200,0,200", 1))
+    cached_derived(read_vcf_cached(vcf), name="chr3", options={"c": 3}, build=build)
+    assert builds == ["mt", "mt", "json", "mt"]
+    assert len(list(folder.glob("*.chr3-*.mt"))) == 1 and not list(folder.glob("*.qc-*.json"))
+
+
+def test_derived_table_without_a_cache_is_built_each_time(hail_session, vcf):
+    mt = read_vcf(vcf)
+    builds = []
+    out = cached_derived(mt, name="x", options={}, build=lambda m: builds.append(1) or m.head(3))
+    assert out.count_rows() == 3 and builds == [1]
+    assert cached_json(mt, name="y", options={}, build=lambda: [1]) == [1]
