@@ -168,7 +168,7 @@ def main() -> None:
         c = run("(c) re-analysis, changed HPO terms and thresholds", [str(BIN / "bigmed"), "run", "rare_disease", "--params", str(second), "--out", str(tmp / "c")], env=env)
         after_c = cache_state(cache)
         c2 = run("(c') the same re-analysis in a running session", [str(BIN / "python"), str(ROOT / "benchmarks" / "reanalysis.py"),
-                 str(second), "--json", str(tmp / "c2.json")])
+                 str(first), str(second), "--json", str(tmp / "c2.json")])
         session = json.loads((tmp / "c2.json").read_text())
         cache_log = ["import" if after_b else "no cache written",
                      "cache" if after_b and after_c == after_b else ("import" if after_c else "no cache")]
@@ -205,11 +205,13 @@ def main() -> None:
         c.row(a),
         d.row(a),
         "",
-        f"(c') the re-analysis of (c) inside a running session (Hail already started, as in JupyterLab; "
-        f"`benchmarks/reanalysis.py`): **{session['analysis_s']:.1f} s** for `analyse_case` (Hail start-up "
-        f"{session['hail_startup_s']:.1f} s before it, not counted; whole process {c2.wall_s:.1f} s wall, "
-        f"{c2.peak_rss_mb:.0f} MB peak). Steps: "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in session["steps"].items()) + ".",
+        f"(c') the re-analysis of (c) inside a running session, as in JupyterLab (`benchmarks/reanalysis.py`: "
+        f"Hail started in {session['hail_startup_s']:.1f} s, the case analysed once with the parameters of (b) "
+        f"from the cache in {session['first_analysis_s']:.1f} s (cold: Hail compiles its pipelines on first use), "
+        f"then with the changed parameters): **{session['analysis_s']:.1f} s** for `analyse_case`; whole process "
+        f"{c2.wall_s:.1f} s wall, {c2.peak_rss_mb:.0f} MB peak. Steps of the re-analysis: "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in session["steps"].items())
+        + "; of the cold first analysis: " + ", ".join(f"{k} {v:.1f} s" for k, v in session["first_steps"].items()) + ".",
         "",
     ]
     lines += [
@@ -220,7 +222,8 @@ def main() -> None:
         "",
         f"- (b) within 2x bcftools: {'yes' if b.wall_s <= 2 * a.wall_s else 'NO'} ({b.wall_s / a.wall_s:.2f}x)",
         f"- (c) re-analysis <= 15 s: in a running session {'yes' if session['analysis_s'] <= 15 else 'NO'} "
-        f"({session['analysis_s']:.1f} s); through `bigmed run` with a new kernel and JVM "
+        f"({session['analysis_s']:.1f} s; cold first analysis from the cache {session['first_analysis_s']:.1f} s); "
+        "through `bigmed run` with a new kernel and JVM "
         f"{'yes' if c.wall_s <= 15 else 'NO'} ({c.wall_s:.1f} s)",
         f"- peak RSS <= 6 GB: {'yes' if peak <= 6144 else 'NO'} ({peak:.0f} MB)",
         f"- (d) demo report <= 45 s: {'yes' if d.wall_s <= 45 else 'NO'} ({d.wall_s:.1f} s)",

@@ -213,11 +213,11 @@ def find_candidates(
         ("proband carries an ALT allele", int(family.n_proband_alt)),
     ]
     mt = mt.filter_rows(mt.max_af <= t.loosest)
-    mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_rare", "mt"))
-    funnel.append((f"population AF <= {t.loosest:g} (loosest mode ceiling)", mt.count_rows()))
+    counts = mt.aggregate_rows(hl.struct(rare=hl.agg.count(), passed=hl.agg.count_where(filter_pass_expr(mt))))
+    funnel.append((f"population AF <= {t.loosest:g} (loosest mode ceiling)", int(counts.rare)))
     if f.require_pass:
         mt = mt.filter_rows(filter_pass_expr(mt))
-        funnel.append(("FILTER = PASS", mt.count_rows()))
+        funnel.append(("FILTER = PASS", int(counts.passed)))
     gf = GenotypeFilters(**{**f.as_dict(), "require_pass": False})
     mt = apply_genotype_filters(mt, gf)
     raw = mt  # the rare rows the proband carries (for hl.de_novo), failing calls already missing
