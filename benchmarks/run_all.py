@@ -187,12 +187,16 @@ def main() -> None:
     truth_variant = _truth(wgs)["variants"]
 
     peak = max(b.peak_rss_mb, c.peak_rss_mb, c2.peak_rss_mb, d.peak_rss_mb)
+    cores = len(os.sched_getaffinity(0))
+    busy = max(float(x) for x in (load_start + " / " + load_end).split(" / "))
     lines = [
         "# Benchmarks",
         "",
         f"Measured by `make bench` on {date.today().isoformat()}: {machine_description()}.",
-        f"Load average (1/5/15 min) at the start {load_start}, at the end {load_end}: the machine was shared with "
-        "other jobs, so wall times are noisy (CPU times less so).",
+        f"Load average (1/5/15 min) at the start {load_start}, at the end {load_end} "
+        + (f"(about what the benchmark itself keeps busy on {cores} cores: a quiet machine)." if busy <= cores + 1
+           else "(well above the core count: other jobs shared the machine, so wall times are noisy, CPU times "
+                "less so)."),
         "",
         "Synthetic WGS-scale trio (`bigmed synth --scale wgs`, about 5 million sites, bgzipped VCF with VEP CSQ).",
         "Peak RSS is the largest resident memory of the whole process tree (Python, Jupyter kernel, Hail JVM).",
