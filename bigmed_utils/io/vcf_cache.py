@@ -78,15 +78,20 @@ def _spark_cores() -> int:
     return available_cores()
 
 
-def _reader_fingerprint() -> str:
+def _code_fingerprint(modules: tuple[str, ...], *, prefix: str = "") -> str:
+    """16 hex digits of sha256 over ``prefix`` and the source of package ``modules`` (``"io/vcf.py"``)."""
     root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for rel in _READER_MODULES:
+    h = hashlib.sha256(prefix.encode())
+    for rel in modules:
         try:
             h.update((root / rel).read_bytes())
         except OSError:
             h.update(rel.encode())
     return h.hexdigest()[:16]
+
+
+def _reader_fingerprint() -> str:
+    return _code_fingerprint(_READER_MODULES)
 
 
 def _index_of(vcf: Path) -> Path | None:
@@ -244,30 +249,58 @@ def read_vcf_cached(
     target = folder / f"{key}.mt"
     log.info("%s: sha256 %s, cache key %s (%.1f s)", p, vcf_sha[:16], key, time.perf_counter() - t0)
 
-    if target.exists():
-        if is_complete(target):
-            try:
-                mt = hl.read_matrix_table(str(target))
-                log.info("%s: read from the cache %s", p, target)
-                return _with_cache_globals(mt, p, folder, key, vcf_sha)
-            except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
-                if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
-                    raise
-                log.warning("%s: cache %s cannot be read (%s); importing again", p, target, str(exc).splitlines()[0][:200])
-        else:
-            log.warning("%s: cache %s is incomplete (no _SUCCESS/metadata); importing again", p, target)
-        _remove(target)
+    cached = _read_cached(target, what=str(p))
+    if cached is not None:
+        return _with_cache_globals(cached, p, folder, key, vcf_sha)
 
     mt = _vcf.read_vcf(p, genome_build=genome_build, min_partitions=partitions, checkpoint=False, **read_vcf_kwargs)
-    tmp = folder / f".tmp-{key}-{uuid.uuid4().hex[:8]}.mt"
+    _write_atomically(mt, target, {
+        "vcf": str(p.resolve()), "vcf_sha256": vcf_sha, "vcf_size": p.stat().st_size, "options": options,
+        "min_partitions": partitions,
+    })
+    _tidy(folder, keep=target.name, vcf=p, vcf_sha=vcf_sha)
+    log.info("%s: imported and cached in %s", p, target)
+    return _with_cache_globals(hl.read_matrix_table(str(target)), p, folder, key, vcf_sha)
+
+
+def _read_cached(target: Path, *, what: str) -> Any:
+    """The MatrixTable at ``target`` when it was written completely and Hail reads it, else ``None``.
+
+    A folder that is incomplete or cannot be read is removed: a damaged cache is rebuilt, never trusted.
+    """
+    import hail as hl
+
+    if not target.exists():
+        return None
+    if is_complete(target):
+        try:
+            mt = hl.read_matrix_table(str(target))
+            log.info("%s: read from the cache %s", what, target)
+            return mt
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
+                raise
+            log.warning("%s: cache %s cannot be read (%s); computing again", what, target, str(exc).splitlines()[0][:200])
+    else:
+        log.warning("%s: cache %s is incomplete (no _SUCCESS/metadata); computing again", what, target)
+    _remove(target)
+    return None
+
+
+def _write_atomically(mt: Any, target: Path, record: dict[str, Any]) -> None:
+    """Write ``mt`` and its side-car ``record`` under a temporary name beside ``target``, then rename.
+
+    The rename is atomic on one file system, so ``target`` exists only when complete; when a concurrent
+    writer finished first, its table is kept and this one dropped.
+    """
+    tmp = target.with_name(f".tmp-{target.stem}-{uuid.uuid4().hex[:8]}.mt")
     try:
         mt.write(str(tmp), overwrite=True)
-        (tmp / _SIDE_CAR).write_text(json.dumps({
-            "vcf": str(p.resolve()), "vcf_sha256": vcf_sha, "vcf_size": p.stat().st_size, "options": options,
-            "min_partitions": partitions, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }, indent=1, default=str) + "\n", encoding="utf-8")
+        (tmp / _SIDE_CAR).write_text(json.dumps(
+            {**record, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1, default=str
+        ) + "\n", encoding="utf-8")
         try:
-            os.rename(tmp, target)  # atomic on one file system; the target name exists only when complete
+            os.rename(tmp, target)
         except OSError:
             if not is_complete(target):  # not a concurrent writer that finished first
                 raise
@@ -275,9 +308,6 @@ def read_vcf_cached(
     except Exception:
         _remove(tmp)
         raise
-    _tidy(folder, keep=target.name, vcf=p, vcf_sha=vcf_sha)
-    log.info("%s: imported and cached in %s", p, target)
-    return _with_cache_globals(hl.read_matrix_table(str(target)), p, folder, key, vcf_sha)
 
 
 def _with_cache_globals(mt: Any, vcf: Path, folder: Path, key: str, vcf_sha: str) -> Any:
@@ -299,15 +329,8 @@ def _cache_of(mt: Any) -> dict[str, str] | None:
 
 
 def _derived_key(cache: dict[str, str], name: str, options: dict[str, Any], code: tuple[str, ...]) -> str:
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256(f"{cache['key']}\n{name}\n".encode())
-    h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    for rel in code:
-        try:
-            h.update((root / rel).read_bytes())
-        except OSError:
-            h.update(rel.encode())
-    return h.hexdigest()[:16]
+    prefix = f"{cache['key']}\n{name}\n" + json.dumps(options, sort_keys=True, default=str)
+    return _code_fingerprint(code, prefix=prefix)
 
 
 def cached_derived(
@@ -345,34 +368,14 @@ def cached_derived(
         return build(mt)
     folder = Path(cache["folder"])
     target = folder / f"{cache['key']}.{name}-{_derived_key(cache, name, options, code)}.mt"
-    if is_complete(target):
-        try:
-            out = hl.read_matrix_table(str(target))
-            log.info("%s: %s read from the cache %s", cache["vcf"], name, target.name)
-            return out.annotate_globals(vcf_path=hl.eval(mt.vcf_path), bigmed_cache=hl.struct(**cache))
-        except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
-            if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
-                raise
-            log.warning("%s: cache %s cannot be read; computing again", cache["vcf"], target)
-    _remove(target)
-    tmp = folder / f".tmp-{target.stem}-{uuid.uuid4().hex[:8]}.mt"
-    try:
-        build(mt).write(str(tmp), overwrite=True)
-        (tmp / _SIDE_CAR).write_text(json.dumps({
+    out = _read_cached(target, what=f"{cache['vcf']} ({name})")
+    if out is None:
+        _write_atomically(build(mt), target, {
             "vcf": cache["vcf"], "vcf_sha256": cache["vcf_sha256"], "derived_from": cache["key"], "name": name,
-            "options": options, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }, indent=1, default=str) + "\n", encoding="utf-8")
-        try:
-            os.rename(tmp, target)  # atomic; a concurrent writer that finished first wins
-        except OSError:
-            if not is_complete(target):
-                raise
-            _remove(tmp)
-    except Exception:
-        _remove(tmp)
-        raise
-    log.info("%s: %s cached in %s", cache["vcf"], name, target.name)
-    out = hl.read_matrix_table(str(target))
+            "options": options,
+        })
+        log.info("%s: %s cached in %s", cache["vcf"], name, target.name)
+        out = hl.read_matrix_table(str(target))
     return out.annotate_globals(vcf_path=hl.eval(mt.vcf_path), bigmed_cache=hl.struct(**cache))
 
 
