@@ -45,16 +45,18 @@ import pandas as pd
 
 from ..errors import InputDataError, ParameterError
 from ..io.ped import AFFECTED, MALE, UNAFFECTED
+from .acmg import BA1_THRESHOLD
 from .filters import GenotypeFilters, apply_genotype_filters, filter_pass_expr
 
 log = logging.getLogger(__name__)
 
 MODES = ("de_novo", "autosomal_recessive", "compound_heterozygous", "x_linked", "autosomal_dominant")
 
-#: AF ceiling of the family table a re-analysis reads from the cache (:func:`proband_rare_rows`): 5 %, the
-#: ACMG/AMP stand-alone benign frequency (BA1: allele frequency > 5 %; Richards et al. 2015 Genet Med 17:405),
-#: above every mode's default ceiling. A ceiling above it builds the family table anew.
-FAMILY_TABLE_MAX_AF = 0.05
+#: AF ceiling of the family table a re-analysis reads from the cache (:func:`proband_rare_rows`): the
+#: ACMG/AMP stand-alone benign frequency (BA1: allele frequency > 5 %, :data:`.acmg.BA1_THRESHOLD`), above
+#: every mode's default ceiling; a more common variant is Benign whatever its mode. A ceiling above it
+#: builds the family table anew.
+FAMILY_TABLE_MAX_AF = BA1_THRESHOLD
 
 
 @dataclass(frozen=True)
