@@ -150,7 +150,11 @@ def _private(case: Case) -> Case:
         return case
     if data.get("pseudonymise") is not True:
         return case
-    private = {case.case_id, case.params_file.stem} | collect_identifiers(data)
+    # paths in a parameter file are relative to its folder (as bigmed run reads them)
+    base = case.params_file.parent
+    located = {k: str(base / v) if isinstance(v, str) and v and not Path(v).is_absolute() and (base / v).exists()
+               else v for k, v in data.items()}
+    private = {case.case_id, case.params_file.stem} | collect_identifiers(located)
     try:
         pseudonymiser = Pseudonymiser(private, key=load_key())
     except BigMedError:

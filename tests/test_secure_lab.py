@@ -51,7 +51,7 @@ def test_pseudonymised_run_carries_no_original_id(notebooks, tmp_path, key_file)
 
 def test_pseudonymised_batch_carries_no_original_id(notebooks, tmp_path, key_file, monkeypatch):
     """Folders, index.json/html, the batch log, error.txt and the console lines of a nightly batch."""
-    from bigmed_utils.batch import run_batch
+    from bigmed_utils.batch import discover_cases, run_batch
     from bigmed_utils.privacy import pseudonym
     from bigmed_utils.privacy.pseudonyms import load_key
 
@@ -64,6 +64,14 @@ def test_pseudonymised_batch_carries_no_original_id(notebooks, tmp_path, key_fil
         ped.write_text(f"{fam}\t{fam}-P\t{fam}-F\t{fam}-M\t1\t2\n{fam}\t{fam}-F\t0\t0\t1\t1\n"
                        f"{fam}\t{fam}-M\t0\t0\t2\t1\n")
         (incoming / f"{fam}-P.yaml").write_text(f"case_id: {fam}-P\ninput_file: {ped}\npseudonymise: true\n{extra}")
+    # ids read from a PED named relative to the parameter file (as bigmed run reads paths of a rare-disease
+    # parameter file) are scrubbed from what the batch itself writes
+    relative = tmp_path / "elsewhere" / "rare_disease" / "FAMY-P.yaml"
+    relative.parent.mkdir(parents=True)
+    relative.write_text("case_id: FAMY-P\nped: ../../FAMY.ped\npseudonymise: true\n")
+    [famy] = discover_cases([relative])
+    assert famy.case_id == pseudonym("FAMY-P", key=load_key())
+    assert "FAMY-F" not in famy.scrub("father FAMY-F failed") and "PSN-" in famy.scrub("FAMY-F")
     printed: list[str] = []
     results = run_batch([incoming], out=tmp_path / "reports", retries=0, echo=printed.append, progress_bar=False)
     key = load_key()
