@@ -48,6 +48,10 @@ FAMILY_PLAN = [
 ]
 #: penetrance of the planted variant in adult carriers (incomplete, as reported for these genes)
 PENETRANCE = {"long_qt": 0.65, "brugada": 0.4, "hcm": 0.6, "acm": 0.5, "cpvt": 0.7}
+#: mean QTc (ms) of a person's ECGs (synthetic choices): by sex (women's QTc is longer) for non-carriers, by
+#: affected status for long-QT carriers, so that they fall either side of the 450/460 ms flags and near 500 ms
+QTC_BASELINE_MS = {"M": 405, "F": 418}
+QTC_LONG_QT_CARRIER_MS = {True: 488, False: 452}
 
 
 @dataclass
@@ -207,10 +211,10 @@ def _ecg(rng, fams: list[Family]) -> pd.DataFrame:
             years = np.sort(rng.choice(np.arange(last_year - 9, last_year + 1), size=n_visits, replace=False))
             if p.deceased and last_year - 9 < 2005:
                 continue
-            qtc0 = 405 if p.sex == "M" else 418
+            qtc0 = QTC_BASELINE_MS[p.sex]
             qrs0, pr0 = 92.0, 160.0
             if p.carrier and fam.condition == "long_qt":
-                qtc0 = 488 if p.affected else 452
+                qtc0 = QTC_LONG_QT_CARRIER_MS[p.affected]
             if p.carrier and fam.condition in ("brugada",) or (p.carrier and fam.gene == "SCN5A"):
                 qrs0, pr0 = 112.0, 205.0
             if p.carrier and fam.condition == "hcm" and p.affected:
