@@ -10,7 +10,8 @@
 (e) batch throughput: cases per minute with ``--jobs 1`` and ``--jobs 2`` on the demo cases;
 (f) cohort scale: in-house database update, variant lookup and patient-similarity query over 100, 250 and
     500 synthetic exomes (``benchmarks/cohort.py``);
-(g) a profile of the import stages on one chromosome of the trio (``benchmarks/profile_import.py``).
+(g) a profile of the import stages on one chromosome of the trio (``benchmarks/profile_import.py``);
+(h) each teaching notebook executed from scratch, against its 2-minute budget (``benchmarks/teaching.py``).
 
 The WGS trio in ``data/bench`` is generated again when the synthetic generators changed since it was made.
 
@@ -143,11 +144,31 @@ def profile_step(tmp: Path, vcf: Path, region: str) -> dict:
     return json.loads(out.read_text())
 
 
+def teaching_step(tmp: Path) -> list[dict]:
+    out = tmp / "teaching.json"
+    run("(h) teaching notebooks, each from scratch",
+        [str(BIN / "python"), str(ROOT / "benchmarks" / "teaching.py"), "--json", str(out)])
+    return json.loads(out.read_text())
+
+
+def teaching_table(rows: list[dict]) -> list[str]:
+    """The teaching notebooks' section of RESULTS.md (also pasted into the README)."""
+    lines = ["## Teaching notebooks (budget: 2 minutes each on 2 cores)", "",
+             "`benchmarks/teaching.py`: each notebook executed from scratch with `jupyter nbconvert --execute` (new "
+             "kernel, new Hail session), reading the demo VCF (a fresh checkout) or, for the Hail notebooks, "
+             "`RD001.mt` as `binder/postBuild` writes it (Binder).", "",
+             "| notebook | data | wall s | CPU s | peak RSS MB | within 2 min |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| `{r['notebook']}` | {r['data']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_rss_mb']} | "
+              f"{'yes' if r['within_budget'] else 'NO'} |" for r in rows]
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-batch", action="store_true", help="skip the batch-throughput step")
     ap.add_argument("--skip-cohort", action="store_true", help="skip the cohort-scale step")
     ap.add_argument("--skip-profile", action="store_true", help="skip the import profile")
+    ap.add_argument("--skip-teaching", action="store_true", help="skip the teaching-notebook timings")
     ap.add_argument("--cohort-sizes", type=int, nargs="+", default=[100, 250, 500])
     ap.add_argument("--profile-region", default="chr2")
     args = ap.parse_args()
@@ -181,6 +202,7 @@ def main() -> None:
                 throughput.append((jobs, n, m))
         cohort = None if args.skip_cohort else cohort_step(tmp, args.cohort_sizes)
         profile = None if args.skip_profile else profile_step(tmp, wgs / "WGS001.vcf.gz", args.profile_region)
+        teaching = None if args.skip_teaching else teaching_step(tmp)
         summary_b = json.loads((tmp / "b" / "summary.json").read_text())
         summary_c = json.loads((tmp / "c" / "summary.json").read_text())
     load_end = load()
@@ -256,6 +278,8 @@ def main() -> None:
                       f"({profile['rows']:,} rows, {profile['partitions']} partitions; `benchmarks/profile_import.py`)", "",
                   "| stage | wall s |", "| --- | --- |"]
         lines += [f"| {k} | {v:.1f} |" for k, v in profile["seconds"].items()]
+    if teaching is not None:
+        lines += ["", *teaching_table(teaching)]
     findings = ROOT / "benchmarks" / "FINDINGS.md"
     if findings.is_file():
         lines += ["", findings.read_text().strip()]

@@ -23,8 +23,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOK = "03_cardiac_family.ipynb"  # fast (no Hail) and holds the ipywidgets QTc explorer
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",  # containers: small /dev/shm
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-quic", "--no-first-run"]
 
 if not CHROMIUM.exists():
     pytest.skip("Chromium not installed (/usr/bin/chromium; Debian: apt-get install chromium)",
