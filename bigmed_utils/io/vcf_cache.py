@@ -153,11 +153,16 @@ def _writable_dir(folder: Path) -> bool:
 
 
 def cache_folder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None) -> Path | None:
-    """Where the cache of ``path`` lives: ``cache_dir``, else ``<vcf>.bigmed-cache``, else the fallback.
+    """Where the cache of ``path`` lives: ``cache_dir``, else ``$BIGMED_CACHE_DIR``, else
+    ``<vcf>.bigmed-cache`` beside the VCF, else the fallback under ``$BIGMED_WORK_DIR``.
 
-    Returns ``None`` when no writable folder is available (then the VCF is read without a cache).
+    ``$BIGMED_CACHE_DIR`` keeps raw-data folders untouched (a secure lab's read-only or audited mounts); one
+    folder serves every VCF (caches are keyed by checksum and tidied per VCF path). Returns ``None`` when no
+    writable folder is available (then the VCF is read without a cache).
     """
     p = Path(path).resolve()
+    if cache_dir is None and os.environ.get("BIGMED_CACHE_DIR"):
+        cache_dir = os.environ["BIGMED_CACHE_DIR"]
     candidates = [Path(cache_dir)] if cache_dir is not None else [p.with_name(p.name + CACHE_SUFFIX)]
     work = os.environ.get("BIGMED_WORK_DIR")
     if work:
@@ -214,7 +219,8 @@ def read_vcf_cached(
         cores). An explicit value is part of the cache key; the default is not (partitions do not change
         the rows).
     cache_dir
-        Folder for the cache instead of ``<vcf>.bigmed-cache`` (e.g. fast local disk).
+        Folder for the cache instead of ``<vcf>.bigmed-cache`` (e.g. fast local disk); default
+        ``$BIGMED_CACHE_DIR`` when set (see :func:`cache_folder`).
     **read_vcf_kwargs
         Other :func:`~bigmed_utils.io.vcf.read_vcf` options (``csq_required``); part of the cache key.
         ``checkpoint`` is ignored: the cache is the checkpoint.

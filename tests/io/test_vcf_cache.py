@@ -172,6 +172,17 @@ def test_shared_cache_dir_keeps_other_vcfs_caches(hail_session, vcf, tmp_path, i
     assert len(imports) == 2  # the first VCF's cache survived the second VCF's import
 
 
+def test_cache_dir_from_the_environment_leaves_the_data_folder_untouched(hail_session, vcf, imports, tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.setenv("BIGMED_CACHE_DIR", str(tmp_path / "lab-cache"))
+    before = sorted(p.name for p in vcf.parent.iterdir())
+    read_vcf_cached(vcf)
+    read_vcf_cached(vcf)
+    assert len(imports) == 1
+    assert sorted(p.name for p in vcf.parent.iterdir()) == before  # nothing written beside the raw data
+    assert len([p for p in (tmp_path / "lab-cache").glob("*.mt") if not p.name.startswith(".")]) == 1
+
+
 def test_derived_tables_are_built_once_per_vcf_and_options(hail_session, vcf):
     import hail as hl
 
