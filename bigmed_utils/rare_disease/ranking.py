@@ -4,11 +4,16 @@ Formula (the report quotes :data:`SCORE_FORMULA`)
     ``variant_score = clip((acmg_points - BENIGN_MAX_POINTS) / (PATHOGENIC_MIN_POINTS - BENIGN_MAX_POINTS), 0, 1)``
     maps the ClinGen/Tavtigian points linearly onto 0..1: Benign (<= -7 points, or BA1) is 0, Pathogenic
     (>= 10 points) is 1, so that the class boundaries keep their order (Tavtigian et al. 2020 Hum Mutat
-    41:1734, Table 2). ``score = VARIANT_WEIGHT * variant_score + PHENOTYPE_WEIGHT * phenotype_score``
-    with equal weights (a project choice: Exomiser's combined score also weighs variant and phenotype
-    evidence together; neither alone can put a candidate first). The phenotype score (0..1) is hpo3's
-    funSimAvg/graphic similarity of the patient to the gene's best-matching disease
-    (:func:`bigmed_utils.phenotype.similarity.rank_genes`).
+    41:1734, Table 2). ``score = variant_score * phenotype_score``: the two kinds of evidence multiply, as
+    genotype and phenotype likelihood ratios do in LIRICAL (Robinson et al. 2020 Am J Hum Genet 107:403), so a
+    candidate needs both. A sum would let either alone carry a candidate: with equal weights, a pathogenic de
+    novo loss-of-function variant in a gene whose disease does not fit the patient (an incidental finding)
+    outranked a homozygous missense of uncertain significance in the gene that fits (the diagnosis) in
+    synthetic cases whose competing candidates are planted for this (:mod:`bigmed_utils.synthetic.rare_disease`;
+    RD007: TCOF1 against PAH, in ``tests/rare_disease/test_ranking.py``). The phenotype score (0..1) is hpo3's funSimAvg/graphic
+    similarity of the patient to the gene's best-matching disease
+    (:func:`bigmed_utils.phenotype.similarity.rank_genes`); a gene without any annotated disease scores 0, so
+    its candidates follow every candidate with a phenotype match, in order of ACMG points.
 
     Ties are broken deterministically: higher ACMG points, then higher phenotype score, then lower
     population AF, then gene and variant id in alphabetical order. Ranks are 1, 2, 3... over rows (one
@@ -21,13 +26,8 @@ import pandas as pd
 
 from ..genomics.acmg import BENIGN, BENIGN_MAX_POINTS, PATHOGENIC_MIN_POINTS
 
-#: weight of the ACMG-derived variant score in the combined score (project choice, see module docstring)
-VARIANT_WEIGHT = 0.5
-#: weight of the phenotype score
-PHENOTYPE_WEIGHT = 0.5
-
 SCORE_FORMULA = (
-    f"score = {VARIANT_WEIGHT:g} × variant score + {PHENOTYPE_WEIGHT:g} × phenotype score, where variant score = "
+    "score = variant score × phenotype score (a candidate needs both), where variant score = "
     f"(ACMG points − ({BENIGN_MAX_POINTS})) / ({PATHOGENIC_MIN_POINTS} − ({BENIGN_MAX_POINTS})) clipped to 0..1 "
     f"(Benign, ≤ {BENIGN_MAX_POINTS} points or BA1 = 0; Pathogenic, ≥ {PATHOGENIC_MIN_POINTS} points = 1) and the "
     "phenotype score is the HPO semantic similarity (0..1) of the patient to the gene's best-matching disease. "
@@ -65,7 +65,7 @@ def rank_candidates(df: pd.DataFrame) -> pd.DataFrame:
     pheno = out["phenotype_score"].astype(float).fillna(0.0)
     out["phenotype_score"] = pheno
     out["variant_score"] = [variant_score(p, c) for p, c in zip(out["acmg_points"], out["acmg_class"])]
-    out["score"] = (VARIANT_WEIGHT * out["variant_score"] + PHENOTYPE_WEIGHT * pheno).round(6)
+    out["score"] = (out["variant_score"] * pheno).round(6)
     out["_af"] = out["max_af"].astype(float).fillna(0.0)
     out["_gene"] = out["gene"].fillna("").astype(str)
     out = out.sort_values(
@@ -83,4 +83,4 @@ def gene_rank(ranked: pd.DataFrame, gene: str) -> int | None:
     return genes.index(gene) + 1 if gene in genes else None
 
 
-__all__ = ["PHENOTYPE_WEIGHT", "SCORE_FORMULA", "VARIANT_WEIGHT", "gene_rank", "rank_candidates", "variant_score"]
+__all__ = ["SCORE_FORMULA", "gene_rank", "rank_candidates", "variant_score"]

@@ -4,7 +4,12 @@ Each case is a family VCF (proband, father, mother, optional sibling) with about
 sites drawn from a shared site catalogue (realistic allele-frequency spectrum, VEP-style CSQ), artefacts
 (low depth/GQ, skewed allele balance, missing calls, non-PASS filters, Mendelian errors, multi-allelic
 sites), rare damaging decoys in genes without any HPO annotation, and one planted causal genotype in a real
-disease gene whose hpo3 annotations supply the phenotypes. Truth goes to ``truth.tsv``.
+disease gene whose hpo3 annotations supply the phenotypes. Two competing candidates per case make the
+ranking earn its result: a *variant competitor*, a high-quality de novo loss-of-function variant in a
+dominant disease gene whose annotations share the fewest terms with the patient (strong ACMG evidence, weak
+phenotype match), and a *phenotype competitor*, a homozygous rare missense with a benign-range REVEL score in
+the gene whose annotations share the most terms with the patient after the causal gene (strong phenotype
+match, weak variant evidence). Truth goes to ``truth.tsv`` (column ``competitors``).
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class Case:
     observed: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
+    competitors: list[str] = field(default_factory=list)  # "kind:gene:chrom:pos:ref:alt"
 
     @property
     def members(self) -> list[str]:
@@ -396,6 +402,37 @@ def _hpo_free_genes(genes: pd.DataFrame, chrom_x: bool) -> np.ndarray:
     return _HPO_FREE_CACHE[key]
 
 
+#: genes a variant competitor may fall in: dominant disease genes with loss of function as mechanism
+_DOMINANT_POOL = [g for pool in ("de_novo", "autosomal_dominant") for g, _, _ in DISEASE_GENES[pool] if g != "PTPN11"]
+_ANNOTATED_SPANS: dict[str, np.ndarray] = {}
+
+
+def _annotated_autosomal(genes: pd.DataFrame) -> np.ndarray:
+    """Symbols of HPO-annotated autosomal genes long enough to hold a planted site, sorted."""
+    if "a" not in _ANNOTATED_SPANS:
+        ann = _hpo.annotated_genes()
+        sel = genes[genes.symbol.isin(ann) & ~genes.chrom.isin(["chrX", "chrY", "chrM"])
+                    & ((genes.end - genes.start) > 2000)]
+        _ANNOTATED_SPANS["a"] = np.array(sorted(set(sel.symbol)))
+    return _ANNOTATED_SPANS["a"]
+
+
+def _competitor_genes(rng, c: Case, genes: pd.DataFrame) -> tuple[str, str]:
+    """(variant competitor, phenotype competitor) genes for a case, by term overlap with the patient."""
+    observed = set(c.observed)
+    overlap = lambda g: len(_hpo.gene_terms(g) & observed)  # noqa: E731
+    dominant = [g for g in _DOMINANT_POOL if g != c.gene and g in set(genes.symbol)]
+    least = min(overlap(g) for g in dominant)
+    weak = sorted(g for g in dominant if overlap(g) == least)
+    # the best fit after the causal gene: fewer shared terms than the causal gene, so that the simple count of
+    # shared terms still puts the causal gene first (the data stay solvable; the finer similarity decides)
+    below = overlap(c.gene)
+    candidates = [g for g in _annotated_autosomal(genes) if g != c.gene and overlap(g) < below]
+    scores = np.array([overlap(g) for g in candidates])
+    strong = sorted(g for g, k in zip(candidates, scores) if k == scores.max())
+    return str(rng.choice(weak)), str(rng.choice(strong))
+
+
 def _case_specials(rng, c: Case, genes: pd.DataFrame) -> Special:
     """Planted genotype(s), decoys and multi-allelic sites for one case."""
     sp = Special()
@@ -498,6 +535,24 @@ def _case_specials(rng, c: Case, genes: pd.DataFrame) -> Special:
         sp.rows.append({"chrom": chrom, "pos": pos, "ref": ref, "alt": f"{a1},{a2}", "filter": "PASS",
                         "csq": csq1 + "," + csq2})
         sp.fields.append(fields)
+    # ---- competing candidates, drawn from their own generator so that every draw above is unchanged
+    crng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    variant_gene, phenotype_gene = _competitor_genes(crng, c, genes)
+
+    def competitor(kind: str, symbol: str, cons: str, af: float, codes: list[int], revel: float | None) -> None:
+        chrom, pos, strand, tx, refseq = _random_site_in(crng, genes, symbol)
+        ref, alt = _planted_alleles(crng, cons)
+        row = _site_row(crng, chrom=chrom, pos=pos, ref=ref, alt=alt, symbol=symbol, strand=strand, transcript=tx,
+                        refseq=refseq, cons=cons, af=af, revel=revel)
+        _add_special(sp, crng, row, (codes + [0])[:nm])
+        c.competitors.append(f"{kind}:{symbol}:{chrom}:{pos}:{ref}:{alt}")
+
+    # a real-looking de novo loss of function in a dominant disease gene that does not fit the patient
+    competitor("variant", variant_gene, str(crng.choice(["stop_gained", "frameshift_variant"])), 0.0, [1, 0, 0, 0],
+               None)
+    # a rare homozygous missense, predicted benign, in the gene that fits the patient best after the causal one
+    competitor("phenotype", phenotype_gene, "missense_variant", float(10 ** crng.uniform(-3, -2.4)),
+               [2, 1, 1, 2 if sib == "affected" else 1], float(crng.uniform(0.05, 0.25)))
     return sp
 
 
@@ -593,7 +648,8 @@ def generate_rare_disease(out: Path, *, seed: int, cases: int = 24) -> list[Case
         truth.append({"case": c.case, "proband": f"{c.case}-P", "sex": c.sex, "gene": c.gene,
                       "variants": ",".join(c.variants), "mode": c.mode, "disease_id": f"OMIM:{c.omim}",
                       "hpo_terms": ",".join(c.observed), "excluded_hpo_terms": ",".join(c.excluded),
-                      "sibling": c.sibling or "", "affected_parent": c.affected_parent or "", "icd10": c.icd10})
+                      "sibling": c.sibling or "", "affected_parent": c.affected_parent or "", "icd10": c.icd10,
+                      "competitors": ",".join(c.competitors)})
     with open(out / "truth.tsv", "w") as fh:
         fh.write(f"# {SYNTHETIC_NOTICE}\n")
         pd.DataFrame(truth).to_csv(fh, sep="\t", index=False)

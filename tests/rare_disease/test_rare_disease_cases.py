@@ -14,7 +14,7 @@ import pytest
 
 from bigmed_utils.params import validate_params
 from bigmed_utils.rare_disease.analysis import analyse_case
-from bigmed_utils.rare_disease.ranking import gene_rank
+from bigmed_utils.rare_disease.ranking import gene_rank, rank_candidates
 from bigmed_utils.summary import make_summary
 
 
@@ -38,20 +38,51 @@ def results(demo_data, truth, hail_session):
     return out
 
 
+def _rank_by_one_signal(cands: pd.DataFrame, gene: str, keep: str) -> int | None:
+    """Rank of ``gene`` when only the variant evidence or only the phenotype match counts."""
+    one = cands.drop(columns=["variant_score", "score", "rank"])
+    if keep == "variant":
+        one["phenotype_score"] = 1.0
+    else:
+        one["acmg_points"], one["acmg_class"] = 0, "Uncertain significance"
+    return gene_rank(rank_candidates(one), gene)
+
+
 def test_causal_gene_ranked_first(results, truth):
     ranks = {}
     for row in truth.to_dict("records"):
-        ranks[row["case"]] = (gene_rank(results[row["case"]].candidates, row["gene"]), row["mode"], row["gene"])
+        cands = results[row["case"]].candidates
+        ranks[row["case"]] = (gene_rank(cands, row["gene"]), row["mode"], row["gene"],
+                              _rank_by_one_signal(cands, row["gene"], "variant"),
+                              _rank_by_one_signal(cands, row["gene"], "phenotype"))
     n = len(ranks)
-    first = sum(1 for r, _, _ in ranks.values() if r == 1)
-    top5 = sum(1 for r, _, _ in ranks.values() if r is not None and r <= 5)
-    print(f"\ncausal gene ranked first: {first}/{n} = {first / n:.1%}; within top 5: {top5}/{n} = {top5 / n:.1%}")
-    for case, (r, mode, gene) in ranks.items():
-        print(f"  {case} {gene:8s} {mode:22s} rank {r}")
-    modes_first = {mode for r, mode, _ in ranks.values() if r == 1}
+    first = sum(1 for r, *_ in ranks.values() if r == 1)
+    top5 = sum(1 for r, *_ in ranks.values() if r is not None and r <= 5)
+    variant_only = sum(1 for *_, v, _ in ranks.values() if v == 1)
+    phenotype_only = sum(1 for *_, p in ranks.values() if p == 1)
+    print(f"\ncausal gene ranked first: {first}/{n} = {first / n:.1%}; within top 5: {top5}/{n} = {top5 / n:.1%} "
+          f"(first by variant evidence alone: {variant_only}/{n}, by phenotype alone: {phenotype_only}/{n})")
+    for case, (r, mode, gene, v, p) in ranks.items():
+        print(f"  {case} {gene:8s} {mode:22s} rank {r} (variant alone {v}, phenotype alone {p})")
+    modes_first = {mode for r, mode, *_ in ranks.values() if r == 1}
     assert {"compound_heterozygous", "x_linked"} <= modes_first
     assert first / n >= 0.95
     assert top5 == n
+    # the planted variant competitors (pathogenic de novo loss of function in a gene that does not fit) defeat
+    # the variant evidence alone; the phenotype match has to decide
+    assert variant_only < n / 2 < first
+
+
+def test_planted_competitors_are_candidates_and_rank_below_the_cause(results, truth):
+    for row in truth.to_dict("records"):
+        cands = results[row["case"]].candidates
+        for competitor in row["competitors"].split(","):
+            kind, gene, variant = competitor.split(":", 2)
+            mode = "de_novo" if kind == "variant" else "autosomal_recessive"
+            hit = cands[(cands["variant_id"] == variant) & (cands["mode"] == mode)]
+            assert len(hit) == 1, (row["case"], competitor)
+            assert hit["gene"].iloc[0] == gene
+            assert hit["rank"].iloc[0] > gene_rank(cands, row["gene"]), (row["case"], competitor)
 
 
 def test_planted_variants_found_in_their_mode(results, truth):
