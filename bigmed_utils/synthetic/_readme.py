@@ -38,7 +38,7 @@ Phenopacket v2: observed and `excluded: true` HPO terms; metaData names the HPO 
 variants (comma-separated `chrom:pos:ref:alt` exactly as in the VCF), mode (de_novo, autosomal_recessive,
 compound_heterozygous, x_linked, autosomal_dominant), disease_id (OMIM id in hpo3), hpo_terms (observed),
 excluded_hpo_terms, sibling (affected/unaffected/empty), affected_parent (F/M for autosomal dominant),
-icd10.
+icd10, competitors (comma-separated `kind:gene:chrom:pos:ref:alt`, see below).
 
 About 23,000 sites per family from a shared population catalogue (AF spectrum: common 1-95 %, rare
 0.001-1 %, plus private variants), artefacts (1.5 % low-depth calls with low GQ, 1 % hets with skewed
@@ -46,7 +46,11 @@ allele balance, 0.4 % missing calls, 2 % VQSR-filtered and LowQual sites, 4 Mend
 sites) and decoys in genes without any HPO annotation: de novo-looking calls with low depth / skewed
 allele balance / a failing FILTER, a harmless high-quality de novo synonymous variant, rare LoF variants
 inherited from an unaffected parent, a homozygous missense with AF 3-8 %, two rare hets in one gene in
-cis, a hemizygous missense with AF 4 % (males), a frameshift with AF 0.4 %.
+cis, a hemizygous missense with AF 4 % (males), a frameshift with AF 0.4 %. Two competing candidates per
+family, so that neither the variant evidence nor the phenotype alone suffices: a `variant` competitor (a
+high-quality de novo stop-gained or frameshift variant in a dominant disease gene whose annotations share
+the fewest terms with the patient) and a `phenotype` competitor (a homozygous missense, AF 0.1-0.4 %, REVEL
+0.05-0.25, in the gene sharing the most terms with the patient after the planted gene).
 The planted variant(s) are PASS with GQ >= 20, DP >= 6, allele balance 0.2-0.8 and gnomAD/MAX_AF below
 0.1 % (de novo, dominant, X-linked), 1 % (recessive) or 2 % (compound het); with these filters, the mode
 of inheritance and phenotype ranking, the planted gene is the best candidate. Phenotypes: 4-6 terms of

@@ -194,7 +194,8 @@ def generate_wgs(out: Path, *, seed: int, n_sites: int = WGS_SITES) -> Path:
     (folder / "WGS001.notes.txt").write_text(rd.clinical_note(c).replace("exome sequencing", "genome sequencing"))
     truth = [{"case": c.case, "proband": f"{c.case}-P", "sex": c.sex, "gene": c.gene, "variants": ",".join(c.variants),
               "mode": c.mode, "disease_id": f"OMIM:{c.omim}", "hpo_terms": ",".join(c.observed),
-              "excluded_hpo_terms": ",".join(c.excluded), "sibling": "", "affected_parent": "", "icd10": c.icd10}]
+              "excluded_hpo_terms": ",".join(c.excluded), "sibling": "", "affected_parent": "", "icd10": c.icd10,
+              "competitors": ",".join(c.competitors)}]
     with open(folder / "truth.tsv", "w") as fh:
         fh.write(f"# {SYNTHETIC_NOTICE}\n")
         pd.DataFrame(truth).to_csv(fh, sep="\t", index=False, lineterminator="\n")

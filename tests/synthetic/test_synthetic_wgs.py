@@ -18,6 +18,8 @@ def test_wgs_trio_small(tmp_path, hail_session):
     row = truth.iloc[0]
     assert row["mode"] == "de_novo" and row.case == "WGS001"
     chrom, pos, ref, alt = row.variants.split(":")
+    competitors = {tuple(c.split(":")[2:4]) for c in row.competitors.split(",")}  # (chrom, pos)
+    assert [c.split(":")[0] for c in row.competitors.split(",")] == ["variant", "phenotype"]
     n, found, contigs = 0, None, set()
     with gzip.open(folder / "WGS001.vcf.gz", "rt") as fh:
         for line in fh:
@@ -30,9 +32,11 @@ def test_wgs_trio_small(tmp_path, hail_session):
             contigs.add(f[0])
             if f[0] == chrom and f[1] == pos:
                 found = line.rstrip("\n").split("\t")
+            competitors.discard((f[0], f[1]))
     assert 120_000 <= n <= 160_000
     assert contigs == {f"chr{i}" for i in range(1, 23)} | {"chrX"}
     assert found is not None and found[3:5] == [ref, alt]
+    assert not competitors  # both competing candidates are in the VCF
     assert [x.split(":")[0] for x in found[9:12]] == ["0/1", "0/0", "0/0"]
     hl = hail_session
     mt = hl.import_vcf(str(folder / "WGS001.vcf.gz"), reference_genome="GRCh38", force_bgz=True, min_partitions=4)
