@@ -421,15 +421,16 @@ def _competitor_genes(rng, c: Case, genes: pd.DataFrame) -> tuple[str, str]:
     """(variant competitor, phenotype competitor) genes for a case, by term overlap with the patient."""
     observed = set(c.observed)
     overlap = lambda g: len(_hpo.gene_terms(g) & observed)  # noqa: E731
-    dominant = [g for g in _DOMINANT_POOL if g != c.gene and g in set(genes.symbol)]
-    least = min(overlap(g) for g in dominant)
-    weak = sorted(g for g in dominant if overlap(g) == least)
+    symbols = set(genes.symbol)
+    dominant = {g: overlap(g) for g in _DOMINANT_POOL if g != c.gene and g in symbols}
+    least = min(dominant.values())
+    weak = sorted(g for g, k in dominant.items() if k == least)
     # the best fit after the causal gene: fewer shared terms than the causal gene, so that the simple count of
     # shared terms still puts the causal gene first (the data stay solvable; the finer similarity decides)
     below = overlap(c.gene)
-    candidates = [g for g in _annotated_autosomal(genes) if g != c.gene and overlap(g) < below]
-    scores = np.array([overlap(g) for g in candidates])
-    strong = sorted(g for g, k in zip(candidates, scores) if k == scores.max())
+    fits = {g: k for g in _annotated_autosomal(genes) if g != c.gene and (k := overlap(g)) < below}
+    most = max(fits.values())
+    strong = sorted(g for g, k in fits.items() if k == most)
     return str(rng.choice(weak)), str(rng.choice(strong))
 
 
