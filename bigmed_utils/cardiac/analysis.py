@@ -58,8 +58,11 @@ from .filtering import (
     NO_BS1,
     choose_panel_row,
     filtered_records,
+    frequency_notes,
     population_annotation,
+    recessive_notes,
     screen_candidates,
+    short_hgvs,
 )
 from .panels import CONDITION_LABELS, max_credible_af, normalise_condition, panel
 from .pedigree import Pedigree, validate_pedigree
@@ -432,10 +435,8 @@ def _deceased(pedigree: Pedigree, clinical: pd.DataFrame | None) -> set[str]:
 
 
 def _short_hgvs(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    s = str(value)
-    return s.split(":", 1)[1] if ":" in s else s
+    """The HGVS change without its transcript, with VEP's URL escapes decoded (``p.Thr99%3D`` -> ``p.Thr99=``)."""
+    return short_hgvs(value)
 
 
 _CLASSIFIED_EXTRA = ["condition", "mode", "disease", "segregation", "acmg_class", "acmg_points", "acmg_codes",
@@ -524,21 +525,6 @@ def _pick_familial(findings: pd.DataFrame) -> dict[str, Any] | None:
     if ok.empty:
         return None
     return ok.iloc[0].to_dict()
-
-
-def _recessive_notes(findings: pd.DataFrame) -> list[str]:
-    """A note for each recessive disease with two or more heterozygous P/LP variants in the proband: possible
-    compound heterozygosity, phase unknown (confirm that the variants are in trans by testing the parents)."""
-    notes = []
-    ar = findings[(findings["mode"] == "autosomal_recessive") & findings["acmg_class"].isin(DIAGNOSTIC_CLASSES)
-                  & (findings["zygosity"] == "heterozygous")]
-    for (gene, disease), grp in ar.groupby(["gene", "disease"], sort=False):
-        variants = list(dict.fromkeys(grp["variant"]))
-        if len(variants) >= 2:
-            notes.append(f"{gene}: {len(variants)} heterozygous pathogenic/likely pathogenic variants "
-                         f"({', '.join(variants)}): possible compound heterozygosity for {disease}; confirm that "
-                         "they are in trans (parental testing) before using them for diagnosis or cascade testing")
-    return notes
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -703,25 +689,6 @@ def _hcm_genetic_context(familial: Mapping[str, Any] | None, status: Mapping[str
     return out, syndromic
 
 
-def _frequency_notes(classified: pd.DataFrame, filtered: pd.DataFrame) -> list[str]:
-    """Report notes on the frequency filter: how many pairs were removed and why, and the kept variants whose
-    frequency could not be judged (raw AF above the ceiling, no allele counts)."""
-    notes = []
-    if not filtered.empty:
-        steps = filtered["step"].str.split("; ").explode().value_counts()
-        parts = ", ".join(f"{n} by {step}" for step, n in steps.items())
-        notes.append(f"{filtered['variant'].nunique()} of the proband's panel variant(s) not classified for at least "
-                     f"one condition ({parts}): see the filtered-out table")
-    if not classified.empty and "frequency_indeterminate" in classified:
-        ind = classified[classified["frequency_indeterminate"].fillna(False).astype(bool)]
-        if not ind.empty:
-            notes.append(f"{ind['variant_id'].nunique()} kept variant(s) have a raw population frequency above the "
-                         "condition's maximum credible AF but no allele counts or filtering AF in the VCF: kept "
-                         "(a single allele in a large group would be below the ceiling) and marked 'frequency "
-                         "indeterminate'; annotate gnomAD FAF95 or AC/AN to judge them")
-    return notes
-
-
 # ---------------------------------------------------------------------------------------------------------
 # cascade without a familial variant
 
@@ -797,9 +764,9 @@ def _build_family(
     findings = _findings(classified) if not classified.empty else \
         pd.DataFrame(columns=FINDING_COLUMNS + ["acmg_criteria", "mode"])
     familial = _pick_familial(findings) if not findings.empty else None
-    notes.extend(_frequency_notes(classified, filtered))
+    notes.extend(frequency_notes(classified, filtered))
     if not findings.empty:
-        notes.extend(_recessive_notes(findings))
+        notes.extend(recessive_notes(findings))
 
     # genotypes and segregation of the familial variant (else of the leading VUS, for reclassification)
     seg_row = familial

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from urllib.parse import unquote
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -111,11 +112,13 @@ def spliceai_max(pop: Mapping[str, Any]) -> float | None:
     return max(vals) if vals else None
 
 
-def _short(value: Any) -> str | None:
+def short_hgvs(value: Any) -> str | None:
+    """The HGVS change without its transcript, with VEP's URL escapes decoded (``p.Thr99%3D`` -> ``p.Thr99=``)."""
     if _missing(value):
         return None
-    s = str(value)
+    s = unquote(str(value))
     return s.split(":", 1)[1] if ":" in s else s
+
 
 
 def screen_candidates(long: pd.DataFrame, *, condition_labels: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -164,8 +167,8 @@ def screen_candidates(long: pd.DataFrame, *, condition_labels: Mapping[str, str]
         raw = ev.raw_af if ev.raw_af is not None else ev.filtering_af
         if steps:
             filtered_rows.append({
-                "gene": rec["gene"], "variant": rec["variant_id"], "hgvsc": _short(rec.get("hgvsc")),
-                "hgvsp": _short(rec.get("hgvsp")), "consequence": terms, "zygosity": rec.get("zygosity"),
+                "gene": rec["gene"], "variant": rec["variant_id"], "hgvsc": short_hgvs(rec.get("hgvsc")),
+                "hgvsp": short_hgvs(rec.get("hgvsp")), "consequence": terms, "zygosity": rec.get("zygosity"),
                 "condition": cond, "disease": rec.get("scope"), "step": "; ".join(steps), "reason": " | ".join(reasons),
                 "raw_af": raw, "filtering_af": ev.filtering_af, "frequency_basis": ev.basis,
                 "max_credible_af": float(rec["max_credible_af"]),
@@ -195,6 +198,43 @@ def choose_panel_row(kept: pd.DataFrame) -> pd.DataFrame:
     out = kept.assign(_pref=pref).sort_values(["_pref"], kind="stable")
     out = out.drop_duplicates(["variant_id", "condition"], keep="first")
     return out.sort_index().drop(columns="_pref")
+
+
+def frequency_notes(classified: pd.DataFrame, filtered: pd.DataFrame) -> list[str]:
+    """Report notes on the frequency filter: how many pairs were removed and why, and the kept variants whose
+    frequency could not be judged (raw AF above the ceiling, no allele counts)."""
+    notes = []
+    if not filtered.empty:
+        steps = filtered["step"].str.split("; ").explode().value_counts()
+        parts = ", ".join(f"{n} by {step}" for step, n in steps.items())
+        notes.append(f"{filtered['variant'].nunique()} of the proband's panel variant(s) not classified for at least "
+                     f"one condition ({parts}): see the filtered-out table")
+    if not classified.empty and "frequency_indeterminate" in classified:
+        ind = classified[classified["frequency_indeterminate"].fillna(False).astype(bool)]
+        if not ind.empty:
+            notes.append(f"{ind['variant_id'].nunique()} kept variant(s) have a raw population frequency above the "
+                         "condition's maximum credible AF but no allele counts or filtering AF in the VCF: kept "
+                         "(a single allele in a large group would be below the ceiling) and marked 'frequency "
+                         "indeterminate'; annotate gnomAD FAF95 or AC/AN to judge them")
+    return notes
+
+
+def recessive_notes(findings: pd.DataFrame) -> list[str]:
+    """A note for each recessive disease with two or more heterozygous P/LP variants in the proband: possible
+    compound heterozygosity, phase unknown (confirm that the variants are in trans by testing the parents)."""
+    notes = []
+    if findings.empty:
+        return notes
+    ar = findings[(findings["mode"] == "autosomal_recessive")
+                  & findings["acmg_class"].isin(("Pathogenic", "Likely pathogenic"))
+                  & (findings["zygosity"] == "heterozygous")]
+    for (gene, disease), grp in ar.groupby(["gene", "disease"], sort=False):
+        variants = list(dict.fromkeys(grp["variant"]))
+        if len(variants) >= 2:
+            notes.append(f"{gene}: {len(variants)} heterozygous pathogenic/likely pathogenic variants "
+                         f"({', '.join(variants)}): possible compound heterozygosity for {disease}; confirm that "
+                         "they are in trans (parental testing) before using them for diagnosis or cascade testing")
+    return notes
 
 
 def filtered_records(filtered: pd.DataFrame) -> list[dict[str, Any]]:
@@ -283,6 +323,9 @@ __all__ = [
     "screen_candidates",
     "choose_panel_row",
     "filtered_records",
+    "frequency_notes",
+    "recessive_notes",
+    "short_hgvs",
     "frequency_field_names",
     "population_annotation",
 ]

@@ -384,6 +384,20 @@ def test_every_parameter_file_names_a_synthetic_family_and_its_proband(truth):
             assert f.stem == t.family_id
 
 
+@pytest.mark.parametrize("name", [f"SCD{i:02d}" for i in range(1, 13)])
+def test_each_parameter_file_gives_its_planted_finding(name, joint_mt, scd_dir, truth):
+    # the 12 demo families run as their parameter files ask (their own condition panel)
+    p = yaml.safe_load((REPO / "parameters" / "sudden_cardiac_death" / f"{name}.yaml").read_text())
+    r = scd.analyse_family(family_id=p["family_id"], proband=p["proband"], conditions=p["conditions"],
+                           mt=joint_mt, make_figures=False, **_files(scd_dir))
+    t = truth.set_index("family_id").loc[name]
+    fv = r.familial_variant
+    assert fv is not None and fv["variant"] == t["variant"] and fv["gene"] == t["gene"], name
+    assert fv["condition"] == t["condition"] and fv["acmg_class"] in scd.DIAGNOSTIC_CLASSES, name
+    assert t["variant"] not in set(r.filtered_out["variant"])
+    assert r.summary["headline"].startswith(t["gene"])
+
+
 def test_pseudonymised_figures_carry_no_real_ids(joint_mt, scd_dir, demo_params, monkeypatch):
     from bigmed_utils.privacy.pseudonyms import pseudonym
 

@@ -286,3 +286,32 @@ def test_report_tables_are_json_safe(cpvt_family):
     result, _ = cpvt_family
     json.dumps(result.summary["filtered_out"], allow_nan=False)
     assert isinstance(result.filtered_out, pd.DataFrame)
+
+
+# --- dominant and recessive rows of one gene --------------------------------------------------------------------
+
+
+def _pair(zygosity, mode, scope):
+    return {"variant_id": "chr11:2500000:G:A", "gene": "KCNQ1", "condition": "long_qt", "zygosity": zygosity,
+            "mode": mode, "scope": scope}
+
+
+@pytest.mark.parametrize("zygosity, mode", [("heterozygous", "autosomal_dominant"),
+                                            ("homozygous", "autosomal_recessive")])
+def test_kcnq1_row_follows_the_zygosity(zygosity, mode):
+    from bigmed_utils.cardiac.filtering import choose_panel_row
+
+    kept = pd.DataFrame([_pair(zygosity, "autosomal_dominant", "typical LQTS"),
+                         _pair(zygosity, "autosomal_recessive", "Jervell and Lange-Nielsen syndrome (JLNS1)")])
+    out = choose_panel_row(kept)
+    assert len(out) == 1 and out.iloc[0]["mode"] == mode
+
+
+def test_two_heterozygous_plp_in_a_recessive_gene_give_a_phase_note():
+    from bigmed_utils.cardiac.filtering import recessive_notes
+
+    rows = [{"gene": "CASQ2", "disease": "CPVT", "variant": v, "mode": "autosomal_recessive", "acmg_class": c,
+             "zygosity": "heterozygous"} for v, c in (("chr1:1:A:G", "Pathogenic"), ("chr1:2:C:T", "Likely pathogenic"))]
+    notes = recessive_notes(pd.DataFrame(rows))
+    assert len(notes) == 1 and "possible compound heterozygosity for CPVT" in notes[0] and "parental testing" in notes[0]
+    assert recessive_notes(pd.DataFrame(rows[:1])) == []
