@@ -315,3 +315,23 @@ def test_two_heterozygous_plp_in_a_recessive_gene_give_a_phase_note():
     notes = recessive_notes(pd.DataFrame(rows))
     assert len(notes) == 1 and "possible compound heterozygosity for CPVT" in notes[0] and "parental testing" in notes[0]
     assert recessive_notes(pd.DataFrame(rows[:1])) == []
+
+
+def test_ttn_missense_is_out_of_scope_for_dcm_but_a_truncating_variant_is_classified():
+    from bigmed_utils.cardiac.filtering import screen_candidates
+    from bigmed_utils.cardiac.panels import CONDITION_LABELS
+
+    dcm = scd.panel_table(["dcm"]).set_index("gene").loc["TTN"]
+    base = {"gene": "TTN", "clin_sig": None, "pop": {"gnomADe_NFE_AF": None}, "condition": "dcm",
+            "mode": dcm["mode"], "scope": dcm["scope"], "mechanism": dcm["mechanism"],
+            "max_credible_af": dcm["max_credible_af"], "zygosity": "heterozygous", "hgvsc": None, "hgvsp": None}
+    rows = pd.DataFrame([{**base, "variant_id": "chr2:1:C:T", "consequence": "missense_variant",
+                          "consequence_terms": "missense_variant"},
+                         {**base, "variant_id": "chr2:2:C:A", "consequence": "stop_gained",
+                          "consequence_terms": "stop_gained"}])
+    kept, filtered = screen_candidates(rows, condition_labels=CONDITION_LABELS)
+    assert list(kept["variant_id"]) == ["chr2:2:C:A"]
+    row = filtered.iloc[0]
+    assert row["variant"] == "chr2:1:C:T" and row["step"] == "variant type"
+    assert row["reason"] == ("TTN: the dilated cardiomyopathy curation covers truncating variants only; "
+                             "missense_variant is out of scope")
