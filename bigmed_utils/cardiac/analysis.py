@@ -952,7 +952,7 @@ def analyse_family(
         A validated :class:`bigmed_utils.params.SuddenCardiacDeathParams`; or give the keyword arguments.
     family_id, vcf, ped, proband, conditions, ecg, echo, clinical, genome_build
         As in :class:`~bigmed_utils.params.SuddenCardiacDeathParams` (``conditions``: panels ``long_qt``,
-        ``brugada``, ``hcm``, ``acm``, ``cpvt``; default all).
+        ``brugada``, ``hcm``, ``acm``, ``cpvt``, ``dcm``; default all).
     filters
         Genotype filters (default: slivar-like GQ >= 20, DP >= 6, allele balance).
     mt
@@ -1066,7 +1066,7 @@ def cohort_overview(
         ``cardiac.vcf.gz``, ``ecg.csv``, ``echo.csv``, ``clinical.csv``; or ``None`` with the files given
         as keywords (the joint files of a family run: every family in them is screened).
     conditions
-        Panels screened in every family (default all five).
+        Panels screened in every family (default all six).
     probands
         family_id -> proband; default the ``proband`` column of clinical.csv.
     family_conditions
