@@ -67,6 +67,7 @@ _LAZY: dict[str, str] = {
     "qtc_hodges": "cardiac.ecg",
     "qtc_table": "cardiac.ecg",
     "hcm_risk_scd": "cardiac.risk",
+    "hcm_risk_kids": "cardiac.risk_kids",
     "cascade_list": "cardiac.cascade",
     "segregation": "cardiac.cascade",
     "draw_pedigree": "cardiac.pedigree_plot",

@@ -140,7 +140,7 @@ class RareDiseaseParams(AnalysisParams):
         return self
 
 
-CardiacCondition = Literal["long_qt", "brugada", "hcm", "acm", "cpvt"]
+CardiacCondition = Literal["long_qt", "brugada", "hcm", "acm", "cpvt", "dcm"]
 
 
 class SuddenCardiacDeathParams(AnalysisParams):
@@ -151,8 +151,8 @@ class SuddenCardiacDeathParams(AnalysisParams):
     ped: InputFile = Field(description="PED file of the family.")
     proband: str = Field(description="Individual id of the proband.")
     conditions: list[CardiacCondition] = Field(
-        default_factory=lambda: ["long_qt", "brugada", "hcm", "acm", "cpvt"],
-        description="Gene panels to screen (long_qt, brugada, hcm, acm, cpvt).",
+        default_factory=lambda: ["long_qt", "brugada", "hcm", "acm", "cpvt", "dcm"],
+        description="Gene panels to screen (long_qt, brugada, hcm, acm, cpvt, dcm).",
     )
     ecg: InputFile | None = Field(None, description="ECG visits (CSV: person_id, date, sex, rr_s, qt_ms, ...).")
     echo: InputFile | None = Field(None, description="Echocardiography (CSV: max wall thickness, LA, LVOT).")

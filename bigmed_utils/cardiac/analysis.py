@@ -6,16 +6,18 @@ Steps of :func:`analyse_family`
 1. PED read and validated (a missing parent row or a loop in the ancestry is an error naming the
    individual); the family's pedigree and proband checked.
 2. The joint VCF imported once with Hail (:func:`bigmed_utils.io.vcf.read_vcf`, cached per process), restricted
-   in Hail to the family's samples, to the genes of the chosen condition panels, to genotypes passing the
-   genotype filters and to variants whose population allele frequency is at most the condition's maximum
-   credible allele frequency (Whiffin et al. 2017); only the proband's candidate rows reach pandas.
-3. Segregation of every candidate in the pedigree (genotyped relatives; PP1 / BS4) and classification by the
-   shared ACMG/AMP engine (:func:`bigmed_utils.genomics.acmg.classify_variants`) with condition-specific
-   BS1 thresholds.
-4. ECG: QTc by four formulas, flags and Schwartz QTc points per visit and per person (excluded rows listed
-   with the reason); HCM Risk-SCD for HCM patients with echo and clinical data (a number, or 'not
-   applicable' / 'not computable' with the reason); cascade list from the proband's P/LP variant;
-   pedigree drawing and QTc trend figures.
+   in Hail to the family's samples, to the genes of the chosen condition panels and to genotypes passing the
+   genotype filters; only the proband's panel variants reach pandas, with their population-frequency fields.
+3. The frequency filter (filtering AF / allele counts against the condition's maximum credible allele
+   frequency, Whiffin et al. 2017: :mod:`bigmed_utils.cardiac.frequency`), the consequence gate and the
+   gene's variant-type scope (:mod:`bigmed_utils.cardiac.filtering`); every removed variant is listed with
+   its reason (``filtered_out``).
+4. Segregation of every kept candidate in the pedigree (genotyped relatives; PP1 / BS4) and classification
+   by the shared ACMG/AMP engine (:func:`bigmed_utils.genomics.acmg.classify_variants`).
+5. ECG: QTc by four formulas, flags and Schwartz QTc points per visit and per person (excluded rows listed
+   with the reason); HCM Risk-SCD (16 and over) or HCM Risk-Kids (under 16) for HCM patients with echo and
+   clinical data (a number, or 'not applicable' / 'not computable' with the reason), with the ESC 2023 risk
+   modifiers beside it; cascade list from the proband's P/LP variant; pedigree drawing and QTc trend figures.
 
 :func:`cohort_overview` screens every family of the joint files in one Hail pass and gives the diagnostic
 yield per condition panel and QTc by genotype.
@@ -51,10 +53,22 @@ from .cascade import (
 )
 from .cohort import diagnostic_yield, plot_diagnostic_yield, plot_qtc_by_genotype, qtc_by_genotype
 from .ecg import latest_qtc, plot_qtc_trend, qtc_summary, qtc_table
-from .panels import CONDITION_LABELS, bs1_thresholds, max_credible_af, normalise_condition, panel
+from .filtering import (
+    FILTERED_COLUMNS,
+    NO_BS1,
+    choose_panel_row,
+    filtered_records,
+    frequency_notes,
+    population_annotation,
+    recessive_notes,
+    screen_candidates,
+    short_hgvs,
+)
+from .panels import CONDITION_LABELS, max_credible_af, normalise_condition, panel
 from .pedigree import Pedigree, validate_pedigree
 from .pedigree_plot import draw_pedigree
-from .risk import RiskResult, hcm_risk_scd_from_record
+from .risk import SARCOMERE_GENES, RiskResult
+from .risk_kids import hcm_risk_from_record
 
 #: ACMG class order for sorting findings (most severe first)
 CLASS_RANK = {PATHOGENIC: 0, LIKELY_PATHOGENIC: 1, VUS: 2, "Likely benign": 3, "Benign": 4}
@@ -63,19 +77,22 @@ REPORTED_CLASSES = (PATHOGENIC, LIKELY_PATHOGENIC, VUS)
 DIAGNOSTIC_CLASSES = (PATHOGENIC, LIKELY_PATHOGENIC)
 
 #: ClinGen panel inheritance -> mode of the ACMG engine
-_PANEL_MODE = {"AD": "autosomal_dominant", "AR": "autosomal_recessive"}
+_PANEL_MODE = {"AD": "autosomal_dominant", "AR": "autosomal_recessive", "XL": "x_linked"}
 
 #: HCM diagnosis in adults: maximal LV wall thickness >= 15 mm not explained by loading conditions
 #: (2014 ESC HCM guideline, Elliott PM et al. Eur Heart J 2014;35:2733; 2023 ESC cardiomyopathy guideline,
 #: Arbelo E et al. Eur Heart J 2023;44:3503). Used only to decide whom to offer the HCM Risk-SCD score.
 HCM_MWT_DIAGNOSTIC_MM = 15.0
+#: in children: LV wall thickness more than 2 standard deviations above the predicted mean (Z-score > 2)
+#: (2023 ESC cardiomyopathy guideline, Arbelo E et al. Eur Heart J 2023;44:3503)
+HCM_MWT_Z_DIAGNOSTIC = 2.0
 
-FINDING_COLUMNS = ["gene", "variant", "hgvsc", "hgvsp", "consequence", "zygosity", "condition", "acmg_class",
-                   "acmg_points", "acmg_codes", "segregation", "max_af", "revel", "clin_sig", "carriers",
-                   "non_carriers"]
-RISK_COLUMNS = ["person", "relation", "age", "echo_date", "mwt_mm", "la_mm", "lvot_gradient_mmhg",
-                "family_history_scd", "nsvt", "unexplained_syncope", "percent", "category", "status", "reason",
-                "recommendation"]
+FINDING_COLUMNS = ["gene", "variant", "hgvsc", "hgvsp", "consequence", "zygosity", "condition", "disease",
+                   "acmg_class", "acmg_points", "acmg_codes", "segregation", "max_af", "filtering_af",
+                   "frequency_basis", "frequency_note", "revel", "clin_sig", "carriers", "non_carriers"]
+RISK_COLUMNS = ["person", "relation", "model", "age", "echo_date", "mwt_mm", "la_mm", "mwt_z", "la_z",
+                "lvot_gradient_mmhg", "family_history_scd", "nsvt", "unexplained_syncope", "percent", "category",
+                "status", "reason", "recommendation", "esc2023_modifiers", "esc2023_recommendation", "notes"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -98,8 +115,11 @@ class FamilyResult:
     panel
         The panel genes screened with their condition, ClinGen classification and maximum credible AF.
     candidates
-        The proband's candidate variants after the Hail filters, classified (all classes, one row per
-        variant and condition).
+        The proband's candidate variants that passed the frequency filter, the consequence gate and the
+        variant-type scope, classified (all classes, one row per variant and condition).
+    filtered_out
+        The proband's panel variants not classified, one row per variant and condition with the step
+        (frequency, consequence, variant type) and the reason (``FILTERED_COLUMNS``).
     findings
         The reported findings (P, LP, VUS), ``FINDING_COLUMNS``.
     familial_variant
@@ -107,7 +127,8 @@ class FamilyResult:
     qtc_visits, qtc_latest, qtc_excluded
         QTc per visit (four formulas, flags), per person (latest visit) and the excluded ECG rows with reasons.
     hcm_risk
-        HCM Risk-SCD per assessed person (``RISK_COLUMNS``).
+        HCM Risk-SCD (or HCM Risk-Kids under 16) per assessed person, with the ESC 2023 risk modifiers
+        (``RISK_COLUMNS``).
     cascade
         Relatives to offer testing / screening (``CASCADE_COLUMNS``).
     segregation
@@ -137,6 +158,7 @@ class FamilyResult:
     cascade: pd.DataFrame
     segregation: SegregationResult | None
     segregation_variant: str | None
+    filtered_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILTERED_COLUMNS))
     figures: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -181,6 +203,15 @@ def _read_csv(path: str | os.PathLike | None, what: str) -> pd.DataFrame | None:
     df["person_id"] = df["person_id"].astype(str).str.strip()
     df.attrs["path"] = p.name
     return df
+
+
+def _missing_value(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _truthy(value: Any) -> bool:
@@ -245,9 +276,9 @@ def load_joint_vcf(vcf: str | os.PathLike, *, genome_build: str = "GRCh38", min_
 
 
 def panel_table(conditions: Iterable[str]) -> pd.DataFrame:
-    """The panel genes of ``conditions`` with their ``mode`` and ``max_credible_af`` (the AF ceiling used in
-    the Hail filter and as BS1 threshold): monoallelic ceiling for dominant genes, biallelic for recessive
-    ones (Whiffin et al. 2017)."""
+    """The panel genes of ``conditions`` with their ``mode`` and ``max_credible_af`` (the maximum credible
+    allele frequency of the frequency filter): monoallelic ceiling for dominant and X-linked genes, biallelic
+    for recessive ones (Whiffin et al. 2017)."""
     keys = list(dict.fromkeys(normalise_condition(c) for c in conditions))
     table = panel(keys)
     table["mode"] = table["inheritance"].map(_PANEL_MODE).fillna("autosomal_dominant")
@@ -266,48 +297,95 @@ def screen_panel(
     panel_df: pd.DataFrame,
     filters: GenotypeFilters | None = None,
 ) -> pd.DataFrame:
-    """Panel screening in Hail: rows in a panel gene, population AF <= the gene's ceiling, genotypes passing
-    the filters, non-reference in at least one of ``probands``; columns restricted to ``samples``.
+    """Panel screening in Hail: rows in a panel gene, genotypes passing the filters, non-reference in at least
+    one of ``probands``; columns restricted to ``samples``. No frequency filter here: the condition-specific
+    frequency filter runs on these rows (:func:`bigmed_utils.cardiac.filtering.screen_candidates`), so that
+    every removed variant can be listed with its reason.
 
     Returns
     -------
     pandas.DataFrame
         One row per variant: ``variant_id, gene, consequence, consequence_terms, impact, hgvsc, hgvsp,
-        transcript, max_af`` (NaN when absent from the population databases), ``revel, clin_sig`` and
-        ``genotypes`` (sample -> ``'0/1'``-style call after the filters, None when missing or failed) plus
-        ``gq``/``dp``/``ab`` dicts.
+        transcript, max_af`` (largest of every population field, NaN when absent; informative only),
+        ``pop`` (population-frequency and SpliceAI field -> value for the variant's allele),
+        ``revel, clin_sig`` and ``genotypes`` (sample -> ``'0/1'``-style call after the filters, None when
+        missing or failed) plus ``gq``/``dp``/``ab`` dicts.
     """
     import hail as hl
 
     have = set(mt.s.collect())
     cols = [s for s in dict.fromkeys(samples) if s in have]
-    ceiling = panel_df.groupby("gene")["max_credible_af"].max().to_dict()
+    genes = set(panel_df["gene"])
     mt = mt.filter_cols(hl.literal(set(cols)).contains(mt.s))
-    ceil = hl.literal(ceiling)
-    mt = mt.filter_rows(ceil.contains(mt.gene))
-    mt = mt.filter_rows(mt.max_af <= ceil[mt.gene])
+    mt = mt.filter_rows(hl.literal(genes).contains(mt.gene))
     mt = apply_genotype_filters(mt, filters)
     prob = hl.literal(set(probands))
     mt = mt.filter_rows(hl.agg.any(prob.contains(mt.s) & hl.or_else(mt.GT.is_non_ref(), False)))
-    calls = hl.agg.collect(hl.struct(s=mt.s, gt=hl.or_missing(hl.is_defined(mt.GT), hl.str(mt.GT)),
-                                     raw=hl.str(mt.GT_raw), gq=mt.GQ if "GQ" in mt.entry else hl.missing(hl.tint32),
-                                     dp=mt.DP if "DP" in mt.entry else hl.missing(hl.tint32), ab=mt.AB))
-    rows = mt.annotate_rows(calls=calls).rows()
-    rows = rows.select("variant_id", "gene", "consequence", "consequence_terms", "impact", "hgvsc", "hgvsp",
-                       "transcript", "max_af", "af_missing", "revel", "clin_sig", "calls")
-    df = rows.to_pandas()
+    pop_names, pop_expr = population_annotation(mt)
+    mt = mt.annotate_rows(pop_values=pop_expr)
+
+    def calls_of(m: Any, only: Any = None) -> Any:
+        entry = hl.struct(s=m.s, gt=hl.or_missing(hl.is_defined(m.GT), hl.str(m.GT)), raw=hl.str(m.GT_raw),
+                          gq=m.GQ if "GQ" in m.entry else hl.missing(hl.tint32),
+                          dp=m.DP if "DP" in m.entry else hl.missing(hl.tint32), ab=m.AB)
+        return hl.agg.collect(entry) if only is None else hl.agg.filter(only.contains(m.s), hl.agg.collect(entry))
+
+    # pass 1: every row with the probands' calls only. The frequency filter and the consequence gate need no
+    # genotypes, so most rows (common or intronic: thousands in TTN alone for a genome) never carry the whole
+    # family's calls into Python
+    fields = ["variant_id", "gene", "consequence", "consequence_terms", "impact", "hgvsc", "hgvsp", "transcript",
+              "max_af", "af_missing", "revel", "clin_sig", "pop_values", "calls"]
+    df = mt.annotate_rows(calls=calls_of(mt, prob)).rows().select(*fields).to_pandas()
     if df.empty:
         return pd.DataFrame(columns=["variant_id", "gene", "consequence", "consequence_terms", "impact", "hgvsc",
-                                     "hgvsp", "transcript", "max_af", "revel", "clin_sig", "genotypes", "raw_genotypes",
-                                     "gq", "dp", "ab"])
-    df = df.drop(columns=[c for c in ("locus", "alleles") if c in df.columns])
+                                     "hgvsp", "transcript", "max_af", "pop", "revel", "clin_sig", "genotypes",
+                                     "raw_genotypes", "gq", "dp", "ab"])
+    # every declared field is a key (None when the variant has no value): the frequency filter tells "no
+    # gnomAD field in this VCF" from "absent from gnomAD"
+    df["pop"] = [dict(zip(pop_names, vals if vals is not None else [None] * len(pop_names)))
+                 for vals in df["pop_values"]]
+    df = df.drop(columns=["pop_values", *[c for c in ("locus", "alleles") if c in df.columns]])
     df["max_af"] = df["max_af"].where(~df["af_missing"].astype(bool), np.nan)
     df = df.drop(columns=["af_missing"])
-    df["genotypes"] = [{c["s"]: c["gt"] for c in calls} for calls in df["calls"]]
-    df["raw_genotypes"] = [{c["s"]: c["raw"] for c in calls} for calls in df["calls"]]
+    # pass 2: the whole family's calls for the rows that may be classified for at least one condition
+    maybe = _classifiable_variants(df, panel_df)
+    if maybe and set(cols) - set(probands):
+        full = mt.filter_rows(hl.literal(maybe).contains(mt.variant_id))
+        full = full.annotate_rows(calls=calls_of(full)).rows().select("variant_id", "calls").to_pandas()
+        by_id = dict(zip(full["variant_id"], full["calls"]))
+        df["calls"] = [by_id.get(v, c) for v, c in zip(df["variant_id"], df["calls"])]
+    # hail Structs: attribute access (item access is type-checked, ten times slower)
+    df["genotypes"] = [{c.s: c.gt for c in calls} for calls in df["calls"]]
+    df["raw_genotypes"] = [{c.s: c.raw for c in calls} for calls in df["calls"]]
     for k in ("gq", "dp", "ab"):
-        df[k] = [{c["s"]: c[k] for c in calls} for calls in df["calls"]]
+        df[k] = [{c.s: getattr(c, k) for c in calls} for calls in df["calls"]]
     return df.drop(columns=["calls"]).reset_index(drop=True)
+
+
+def _classifiable_variants(df: pd.DataFrame, panel_df: pd.DataFrame) -> set[str]:
+    """Variant ids kept by the frequency filter, the consequence gate and the variant-type scope for at least
+    one of their gene's panel rows (no genotypes needed)."""
+    records = df[["variant_id", "gene", "consequence", "consequence_terms", "clin_sig", "pop"]].to_dict("records")
+    pairs = _panel_pairs(records, panel_df, zygosity={})
+    if pairs.empty:
+        return set()
+    kept, _ = screen_candidates(pairs, condition_labels=CONDITION_LABELS)
+    return set(kept["variant_id"]) if not kept.empty else set()
+
+
+def _panel_pairs(records: list[dict[str, Any]], panel_df: pd.DataFrame, *, zygosity: Mapping[str, str]) -> pd.DataFrame:
+    """One row per candidate variant and panel row of its gene (condition, disease, mode, ceiling, scope)."""
+    by_gene = {g: grp for g, grp in panel_df.groupby("gene", sort=False)}
+    rows = []
+    for rec in records:
+        grp = by_gene.get(rec["gene"])
+        if grp is None:
+            continue
+        for prow in grp.itertuples():
+            rows.append({**rec, "condition": prow.condition, "mode": prow.mode, "scope": prow.scope,
+                         "mechanism": getattr(prow, "mechanism", "any"), "max_credible_af": prow.max_credible_af,
+                         "zygosity": zygosity.get(rec["variant_id"])})
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -357,10 +435,63 @@ def _deceased(pedigree: Pedigree, clinical: pd.DataFrame | None) -> set[str]:
 
 
 def _short_hgvs(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    s = str(value)
-    return s.split(":", 1)[1] if ":" in s else s
+    """The HGVS change without its transcript, with VEP's URL escapes decoded (``p.Thr99%3D`` -> ``p.Thr99=``)."""
+    return short_hgvs(value)
+
+
+_CLASSIFIED_EXTRA = ["condition", "mode", "disease", "segregation", "acmg_class", "acmg_points", "acmg_codes",
+                     "acmg_criteria", "zygosity", "filtering_af", "frequency_basis", "frequency_note"]
+#: no BS1 from the engine for any mode (see :data:`bigmed_utils.cardiac.filtering.NO_BS1`)
+_NO_BS1_THRESHOLDS = {m: NO_BS1 for m in ("de_novo", "autosomal_dominant", "x_linked", "autosomal_recessive",
+                                          "compound_heterozygous")}
+
+
+def screen_and_classify(
+    cand: pd.DataFrame,
+    *,
+    pedigree: Pedigree,
+    proband: str,
+    panel_df: pd.DataFrame,
+    affected: Mapping[str, str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(classified, filtered_out)`` for the proband's candidates.
+
+    Each candidate is paired with its gene's panel rows (one per condition and disease), judged by the
+    frequency filter, the consequence gate and the variant-type scope
+    (:func:`bigmed_utils.cardiac.filtering.screen_candidates`); the removed pairs form ``filtered_out``
+    (``FILTERED_COLUMNS``). A gene with a dominant and a recessive disease in one condition keeps the row that
+    fits the proband's zygosity (:func:`~bigmed_utils.cardiac.filtering.choose_panel_row`). The kept pairs get
+    their segregation in the family (PP1 / BS4) and an ACMG/AMP class; BS1 is not applied by the engine
+    (the frequency filter has done that job), PM2 sees the raw population frequency.
+    """
+    empty_filtered = pd.DataFrame(columns=FILTERED_COLUMNS)
+    if cand.empty:
+        return pd.DataFrame(columns=[*cand.columns, *_CLASSIFIED_EXTRA]), empty_filtered
+    records = cand.to_dict("records")
+    zygosity = {rec["variant_id"]: _zygosity(rec["genotypes"].get(proband)) for rec in records}
+    kept, filtered = screen_candidates(_panel_pairs(records, panel_df, zygosity=zygosity),
+                                       condition_labels=CONDITION_LABELS)
+    kept = choose_panel_row(kept)
+    if kept.empty:
+        return pd.DataFrame(columns=[*cand.columns, *_CLASSIFIED_EXTRA]), filtered
+    seg: dict[str, tuple[str | None, str, str]] = {}
+    for rec in kept.drop_duplicates("variant_id").to_dict("records"):
+        status = family_genotypes(rec, pedigree)
+        res = segregation(pedigree, proband=proband, genotypes=status, affected=affected)
+        seg[rec["variant_id"]] = (res.evidence, ",".join(i for i, st in status.items() if st == CARRIER),
+                                  ",".join(i for i, st in status.items() if st == NON_CARRIER))
+    table = kept.reset_index(drop=True).copy()
+    table["segregation"] = [seg[v][0] for v in table["variant_id"]]
+    table["carriers"] = [seg[v][1] for v in table["variant_id"]]
+    table["non_carriers"] = [seg[v][2] for v in table["variant_id"]]
+    table["disease"] = table["scope"]
+    table["consequence"] = table["consequence_terms"].fillna(table["consequence"])
+    out = classify_variants(table, bs1_thresholds=_NO_BS1_THRESHOLDS, source=f"candidate variants of {proband}")
+    order = {c: i for i, c in enumerate(dict.fromkeys(panel_df["condition"]))}
+    out["_rank"] = out["acmg_class"].map(CLASS_RANK)
+    out["_cond"] = out["condition"].map(order)
+    out = out.sort_values(["_rank", "acmg_points", "_cond"], ascending=[True, False, True], kind="stable")
+    return out.drop(columns=["_rank", "_cond"]).reset_index(drop=True), filtered
 
 
 def classify_family_candidates(
@@ -371,32 +502,9 @@ def classify_family_candidates(
     panel_df: pd.DataFrame,
     affected: Mapping[str, str],
 ) -> pd.DataFrame:
-    """Segregation (PP1/BS4) and ACMG classification of the proband's candidates, one row per variant and
-    condition (a gene in two selected panels, e.g. SCN5A, is classified once per condition, each with its
-    own BS1 threshold)."""
-    if cand.empty:
-        return pd.DataFrame(columns=[*cand.columns, "condition", "mode", "segregation", "acmg_class",
-                                     "acmg_points", "acmg_codes", "acmg_criteria", "zygosity"])
-    rows = []
-    for rec in cand.to_dict("records"):
-        status = family_genotypes(rec, pedigree)
-        seg = segregation(pedigree, proband=proband, genotypes=status, affected=affected)
-        for prow in panel_df[panel_df["gene"] == rec["gene"]].itertuples():
-            rows.append({**rec, "condition": prow.condition, "mode": prow.mode, "segregation": seg.evidence,
-                         "zygosity": _zygosity(rec["genotypes"].get(proband)),
-                         "carriers": ",".join(i for i, s in status.items() if s == CARRIER),
-                         "non_carriers": ",".join(i for i, s in status.items() if s == NON_CARRIER)})
-    long = pd.DataFrame(rows)
-    parts = []
-    for cond, grp in long.groupby("condition", sort=False):
-        table = grp.copy()
-        table["consequence"] = table["consequence_terms"].fillna(table["consequence"])
-        parts.append(classify_variants(table, bs1_thresholds=bs1_thresholds(cond),
-                                       source=f"candidate variants of {proband} ({cond})"))
-    out = pd.concat(parts, ignore_index=True)
-    out["_rank"] = out["acmg_class"].map(CLASS_RANK)
-    out = out.sort_values(["_rank", "acmg_points"], ascending=[True, False], kind="stable")
-    return out.drop(columns="_rank").reset_index(drop=True)
+    """The classified candidates of :func:`screen_and_classify` (without the filtered-out table): one row per
+    kept variant and condition, with segregation (PP1/BS4) and the ACMG class."""
+    return screen_and_classify(cand, pedigree=pedigree, proband=proband, panel_df=panel_df, affected=affected)[0]
 
 
 def _findings(classified: pd.DataFrame) -> pd.DataFrame:
@@ -409,6 +517,8 @@ def _findings(classified: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pick_familial(findings: pd.DataFrame) -> dict[str, Any] | None:
+    """The first P/LP finding (findings are sorted by class, points, then the order of the conditions asked
+    for) that can explain the proband's disease alone."""
     diag = findings[findings["acmg_class"].isin(DIAGNOSTIC_CLASSES)]
     # a heterozygous variant in a recessive gene is carrier status, not a diagnosis
     ok = diag[(diag["mode"] != "autosomal_recessive") | (diag["zygosity"] == "homozygous")]
@@ -467,16 +577,23 @@ def family_hcm_risk(
     deceased: set[str],
     visits: pd.DataFrame,
     applicable_reason: str | None = None,
+    sarcomeric_plp: Mapping[str, bool | None] | None = None,
+    syndromic: str | None = None,
 ) -> pd.DataFrame:
-    """HCM Risk-SCD (O'Mahony et al. 2014) for the proband, every affected relative and anyone whose latest
-    echo shows maximal wall thickness >= 15 mm; each with a number or 'not applicable' / 'not computable'
-    and the reason. With ``applicable_reason`` (e.g. the family's condition is not HCM) only the proband is
-    listed, as not applicable for that reason."""
+    """HCM Risk-SCD (O'Mahony et al. 2014; 16 and over) or HCM Risk-Kids (Norrish et al. 2019; under 16) for
+    the proband, every affected relative and anyone whose latest echo shows HCM (maximal wall thickness
+    >= 15 mm, or a wall-thickness Z-score > 2 in a child); each with a number or 'not applicable' /
+    'not computable' and the reason, and the ESC 2023 risk modifiers beside it. With ``applicable_reason``
+    (e.g. the family's condition is not HCM) only the proband is listed, as not applicable for that reason.
+
+    ``sarcomeric_plp``: person -> carries a pathogenic / likely pathogenic sarcomeric variant (True/False,
+    None when untested); ``syndromic``: the family's phenocopy diagnosis (e.g. "Fabry disease"), which makes
+    both scores not applicable."""
     if applicable_reason:
         # the family's condition is not HCM: one row for the proband saying why, no relatives
-        return pd.DataFrame([{"person": proband, "relation": "proband", "percent": None, "category": None,
-                              "status": "not_applicable", "reason": applicable_reason, "recommendation": None}],
-                            columns=RISK_COLUMNS)
+        return pd.DataFrame([{"person": proband, "relation": "proband", "model": "HCM Risk-SCD", "percent": None,
+                              "category": None, "status": "not_applicable", "reason": applicable_reason,
+                              "recommendation": None}], columns=RISK_COLUMNS)
     people = [proband] + [i for i in pedigree.order if i != proband and affected.get(i) == "affected"]
     echo_latest: dict[str, dict[str, Any]] = {}
     if echo is not None and not echo.empty:
@@ -490,6 +607,12 @@ def family_hcm_risk(
             for pid, rec in echo_latest.items():
                 v = pd.to_numeric(pd.Series([rec.get(mwt_col)]), errors="coerce").iloc[0]
                 if pid in pedigree and pid not in people and not pd.isna(v) and v >= HCM_MWT_DIAGNOSTIC_MM:
+                    people.append(pid)
+        z_col = next((c for c in ("mwt_z", "mwt_zscore", "max_wall_thickness_z") if c in e.columns), None)
+        if z_col:
+            for pid, rec in echo_latest.items():
+                v = pd.to_numeric(pd.Series([rec.get(z_col)]), errors="coerce").iloc[0]
+                if pid in pedigree and pid not in people and not pd.isna(v) and v > HCM_MWT_Z_DIAGNOSTIC:
                     people.append(pid)
     clin = {} if clinical is None else clinical.drop_duplicates("person_id").set_index("person_id").to_dict("index")
     births = _birth_dates(visits)
@@ -509,33 +632,61 @@ def family_hcm_risk(
             edate = er.get("_date")
             if pid in births and edate is not None and not pd.isna(edate):
                 record["age"] = round((edate - births[pid]).days / 365.25, 1)
+        mods: dict[str, Any] = {"present": [], "recommendation": None}
+        age = record.get("age")
+        model = "HCM Risk-Kids" if not _missing_value(age) and float(age) < 16 else "HCM Risk-SCD"
         if pid in deceased:
-            res = RiskResult(None, None, False, "deceased: no prospective risk estimate", status="not_applicable")
+            res = RiskResult(None, None, False, "deceased: no prospective risk estimate", status="not_applicable",
+                             model=model)
         elif echo is None:
             res = RiskResult(None, None, True, "not computable: no echocardiography file given (echo)",
-                             status="not_computable", missing=("mwt_mm", "la_mm", "lvot_gradient_mmhg"))
+                             status="not_computable", missing=("mwt_mm", "la_mm", "lvot_gradient_mmhg"), model=model)
         elif er is None:
             res = RiskResult(None, None, True, "not computable: no echocardiogram for this person in "
                              f"{echo.attrs.get('path', 'echo.csv')}", status="not_computable",
-                             missing=("mwt_mm", "la_mm", "lvot_gradient_mmhg"))
+                             missing=("mwt_mm", "la_mm", "lvot_gradient_mmhg"), model=model)
         elif cr is None:
             res = RiskResult(None, None, True, "not computable: no clinical record (age, family history, NSVT, "
-                             "syncope)", status="not_computable")
+                             "syncope)", status="not_computable", model=model)
         else:
-            res = hcm_risk_scd_from_record(record)
+            res, mods = hcm_risk_from_record(record, sarcomeric_plp=(sarcomeric_plp or {}).get(pid),
+                                             syndromic=syndromic)
             if res.status == "not_computable" and er is not None and not pd.isna(er.get("_date")):
                 res = RiskResult(None, None, True, f"{res.reason} (latest echo {pd.Timestamp(er['_date']).date()})",
-                                 status="not_computable", missing=res.missing)
+                                 status="not_computable", missing=res.missing, model=res.model)
         edate = None if not er or pd.isna(er.get("_date")) else str(pd.Timestamp(er["_date"]).date())
-        rows.append({**base, "age": record.get("age"), "echo_date": edate,
+        rows.append({**base, "model": res.model, "age": age, "echo_date": edate,
                      "mwt_mm": record.get("max_wall_thickness_mm", record.get("mwt_mm")),
                      "la_mm": record.get("la_diameter_mm", record.get("la_mm")),
+                     "mwt_z": record.get("mwt_z"), "la_z": record.get("la_z"),
                      "lvot_gradient_mmhg": record.get("lvot_gradient_mmhg"),
                      "family_history_scd": record.get("family_history_scd"), "nsvt": record.get("nsvt"),
                      "unexplained_syncope": record.get("unexplained_syncope"),
                      "percent": None if res.percent is None else round(res.percent, 2), "category": res.category,
-                     "status": res.status, "reason": res.reason, "recommendation": res.recommendation})
+                     "status": res.status, "reason": res.reason, "recommendation": res.recommendation,
+                     "esc2023_modifiers": "; ".join(mods.get("present") or []) or None,
+                     "esc2023_recommendation": mods.get("recommendation"),
+                     "notes": "; ".join(res.notes) or None})
     return pd.DataFrame(rows, columns=RISK_COLUMNS)
+
+
+def _hcm_genetic_context(familial: Mapping[str, Any] | None, status: Mapping[str, str], *, proband: str,
+                         screened_hcm: bool) -> tuple[dict[str, bool | None], str | None]:
+    """``(sarcomeric_plp per person, phenocopy diagnosis)`` for the HCM risk table: who carries a P/LP variant
+    in one of the eight sarcomere genes (an ESC 2023 risk modifier; untested relatives: None), and the
+    phenocopy disease when the familial variant is in a phenocopy gene (GLA, LAMP2, PRKAG2, TTR)."""
+    if familial is None:
+        # no P/LP variant found in the screened sarcomere genes: the proband has no sarcomeric P/LP variant
+        return ({proband: False} if screened_hcm else {}), None
+    disease = str(familial.get("disease") or "")
+    syndromic = disease.split(":", 1)[1].strip() if disease.startswith("HCM phenocopy:") else None
+    if familial["gene"] not in SARCOMERE_GENES:
+        return {proband: False}, syndromic
+    out: dict[str, bool | None] = {}
+    for person, st in status.items():
+        out[person] = True if st == CARRIER else False if st == NON_CARRIER else None
+    out[proband] = True
+    return out, syndromic
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -608,10 +759,14 @@ def _build_family(
 
     cand = screened[screened["genotypes"].map(lambda g: _status_of(g.get(proband)) == CARRIER)] \
         if not screened.empty else screened
-    classified = classify_family_candidates(cand, pedigree=pedigree, proband=proband, panel_df=panel_df,
-                                            affected=affected)
-    findings = _findings(classified) if not classified.empty else pd.DataFrame(columns=FINDING_COLUMNS)
+    classified, filtered = screen_and_classify(cand, pedigree=pedigree, proband=proband, panel_df=panel_df,
+                                               affected=affected)
+    findings = _findings(classified) if not classified.empty else \
+        pd.DataFrame(columns=FINDING_COLUMNS + ["acmg_criteria", "mode"])
     familial = _pick_familial(findings) if not findings.empty else None
+    notes.extend(frequency_notes(classified, filtered))
+    if not findings.empty:
+        notes.extend(recessive_notes(findings))
 
     # genotypes and segregation of the familial variant (else of the leading VUS, for reclassification)
     seg_row = familial
@@ -661,8 +816,10 @@ def _build_family(
                        "HCM Risk-SCD not applicable")
     else:
         risk_reason = None
+    sarcomeric, syndromic = _hcm_genetic_context(familial, status, proband=proband, screened_hcm="hcm" in conditions)
     hcm_risk = family_hcm_risk(pedigree=pedigree, proband=proband, echo=echo, clinical=clinical,
-                               affected=affected, deceased=deceased, visits=visits, applicable_reason=risk_reason)
+                               affected=affected, deceased=deceased, visits=visits, applicable_reason=risk_reason,
+                               sarcomeric_plp=sarcomeric, syndromic=syndromic)
 
     figures: dict[str, Any] = {}
     if make_figures:
@@ -688,6 +845,7 @@ def _build_family(
         panel=panel_df, candidates=classified, findings=findings, familial_variant=familial,
         qtc_visits=visits, qtc_latest=latest, qtc_excluded=excluded, hcm_risk=hcm_risk, cascade=cascade,
         segregation=seg_result, segregation_variant=None if seg_row is None else seg_row["variant"],
+        filtered_out=filtered,
         figures=figures, notes=notes,
     )
     result.summary = family_summary(result)
@@ -695,15 +853,20 @@ def _build_family(
 
 
 def family_summary(result: FamilyResult) -> dict[str, Any]:
-    """The ``summary.json`` dict: ``family_id, proband, findings, qtc, hcm_risk_scd, cascade, segregation,
-    headline``."""
+    """The ``summary.json`` dict: ``family_id, proband, findings, filtered_out, qtc, hcm_risk_scd, cascade,
+    segregation, headline``."""
+    def num(v: Any) -> float | None:
+        return None if v is None or pd.isna(v) else float(v)
+
     findings = []
     for rec in result.findings.to_dict("records"):
         findings.append({
             "gene": rec["gene"], "variant": rec["variant"], "hgvsc": rec["hgvsc"], "hgvsp": rec["hgvsp"],
             "consequence": rec["consequence"], "zygosity": rec["zygosity"], "acmg_class": rec["acmg_class"],
             "acmg_points": int(rec["acmg_points"]), "acmg_criteria": [c["code"] for c in rec["acmg_criteria"]],
-            "condition": rec["condition"],
+            "condition": rec["condition"], "disease": rec.get("disease"),
+            "population_af": num(rec.get("max_af")), "filtering_af": num(rec.get("filtering_af")),
+            "frequency_basis": rec.get("frequency_basis"), "frequency_note": rec.get("frequency_note"),
             "familial": bool(result.familial_variant and rec["variant"] == result.familial_variant["variant"]
                              and rec["condition"] == result.familial_variant["condition"]),
         })
@@ -714,8 +877,16 @@ def family_summary(result: FamilyResult) -> dict[str, Any]:
         if rec is None:
             return {"percent": None, "category": None, "status": "not_applicable", "reason": "not assessed"}
         pct = rec.get("percent")
-        return {"percent": None if pct is None or pd.isna(pct) else float(pct), "category": rec.get("category"),
-                "status": rec.get("status"), "reason": rec.get("reason"), "recommendation": rec.get("recommendation")}
+
+        def text(key: str) -> Any:
+            v = rec.get(key)
+            return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+
+        return {"model": text("model"), "percent": None if pct is None or pd.isna(pct) else float(pct),
+                "category": rec.get("category"), "status": rec.get("status"), "reason": rec.get("reason"),
+                "recommendation": rec.get("recommendation"),
+                "esc2023_modifiers": [m for m in (text("esc2023_modifiers") or "").split("; ") if m],
+                "esc2023_recommendation": text("esc2023_recommendation"), "notes": text("notes")}
 
     hcm = {"person": result.proband, **risk_entry(pr),
            "relatives": {p: risk_entry(r) for p, r in risk.to_dict("index").items() if p != result.proband}}
@@ -726,6 +897,7 @@ def family_summary(result: FamilyResult) -> dict[str, Any]:
         "family_id": result.family_id,
         "proband": result.proband,
         "findings": findings,
+        "filtered_out": filtered_records(result.filtered_out),
         "qtc": qtc_summary(result.qtc_latest),
         "hcm_risk_scd": hcm,
         "cascade": cascade_records(result.cascade) if not result.cascade.empty else [],
@@ -780,7 +952,7 @@ def analyse_family(
         A validated :class:`bigmed_utils.params.SuddenCardiacDeathParams`; or give the keyword arguments.
     family_id, vcf, ped, proband, conditions, ecg, echo, clinical, genome_build
         As in :class:`~bigmed_utils.params.SuddenCardiacDeathParams` (``conditions``: panels ``long_qt``,
-        ``brugada``, ``hcm``, ``acm``, ``cpvt``; default all).
+        ``brugada``, ``hcm``, ``acm``, ``cpvt``, ``dcm``; default all).
     filters
         Genotype filters (default: slivar-like GQ >= 20, DP >= 6, allele balance).
     mt
@@ -894,7 +1066,7 @@ def cohort_overview(
         ``cardiac.vcf.gz``, ``ecg.csv``, ``echo.csv``, ``clinical.csv``; or ``None`` with the files given
         as keywords (the joint files of a family run: every family in them is screened).
     conditions
-        Panels screened in every family (default all five).
+        Panels screened in every family (default all six).
     probands
         family_id -> proband; default the ``proband`` column of clinical.csv.
     family_conditions
@@ -1041,6 +1213,7 @@ __all__ = [
     "load_pedigree",
     "panel_table",
     "screen_panel",
+    "screen_and_classify",
     "classify_family_candidates",
     "family_qtc",
     "family_hcm_risk",

@@ -49,6 +49,9 @@ SURVEILLANCE: dict[str, str] = {
            "1-3 years; advise against high-intensity/competitive exercise",
     "cpvt": "clinical surveillance for CPVT: exercise ECG, beta-blocker recommended for genotype-positive "
             "relatives, avoid strenuous exercise until assessed",
+    "dcm": "clinical surveillance for dilated cardiomyopathy: ECG, Holter and echocardiography (or CMR), repeated "
+           "at intervals set by age and genotype (closer follow-up for arrhythmic genotypes such as LMNA, FLNC, "
+           "RBM20, DSP, PLN)",
 }
 GENERIC_SURVEILLANCE = "clinical cardiac surveillance for the familial condition (ECG, imaging as indicated)"
 
@@ -183,7 +186,7 @@ def _recommendation(status: str, phenotype: str, deceased: bool, condition: str 
         if phenotype == "affected":
             return ("does not carry the familial variant: no follow-up for the familial variant; the affected "
                     "phenotype needs its own work-up (phenocopy or second cause); counts against "
-                    "segregation (BS4)"), False
+                    "segregation (BS4 from two or more such relatives)"), False
         return ("non-carrier of the familial variant: no further follow-up for the familial variant, "
                 "discharge from family screening (re-refer if symptoms)"), False
     if deceased:
@@ -306,6 +309,18 @@ PP1_THRESHOLDS: dict[str, tuple[tuple[str, float], ...]] = {
     "jarvik_browning": (("strong", 1.5), ("moderate", 1.2), ("supporting", 0.9)),
 }
 LOG10_2 = math.log10(2.0)
+
+# BS4 (lack of segregation) needs at least this many genotyped affected blood relatives without the variant.
+# ACMG/AMP (Richards S et al. Genet Med 2015;17:405, BS4 caveat): "the presence of phenocopies for common
+# phenotypes can mimic lack of segregation among affected individuals; families may have more than one
+# pathogenic variant". Jarvik GP, Browning BL (Am J Hum Genet 2016;98:1077) show that segregation evidence must
+# allow for phenocopies and that a single discordant relative is weak evidence. Phenocopies are common in the
+# cardiac conditions (hypertensive or athlete's LVH for HCM, drug-induced or acquired QT prolongation, ischaemic
+# or toxic DCM). One affected non-carrier therefore gives neither BS4 nor PP1 (the family is discordant: review
+# that relative's phenotype); two or more give BS4. The count of two is this project's conservative choice
+# (ClinGen VCEPs that quantify BS4 require more than one discordant observation, e.g. the Myeloid Malignancy
+# VCEP's RUNX1 specification, Luo X et al. Blood Adv 2019;3:2962: >= 2 informative meioses).
+BS4_MIN_AFFECTED_NON_CARRIERS = 2
 
 
 @dataclass
@@ -436,11 +451,17 @@ def segregation(
             lod = lod_fully_segregating(meioses)
     else:
         lod = lod_fully_segregating(meioses)
-    bs4 = bool(aff_non)
+    bs4 = len(aff_non) >= BS4_MIN_AFFECTED_NON_CARRIERS
     if bs4:
-        notes.append(f"affected relative(s) {aff_non} do not carry the variant: lack of segregation (BS4); "
-                     "phenocopies occur in cardiac conditions, review the phenotype before applying")
+        notes.append(f"affected relatives {aff_non} do not carry the variant: lack of segregation (BS4, "
+                     f"{len(aff_non)} affected non-carriers); review their phenotypes (phenocopies occur)")
         strength, evidence = None, "BS4"
+    elif aff_non:
+        notes.append(f"affected relative {aff_non[0]} does not carry the variant: possible phenocopy. One "
+                     f"discordant relative is not enough for BS4 (>= {BS4_MIN_AFFECTED_NON_CARRIERS} needed; "
+                     "Richards et al. 2015 caveat, Jarvik & Browning 2016), and the family no longer supports PP1: "
+                     "neither is applied; review that relative's phenotype")
+        strength, evidence = None, None
     else:
         strength = pp1_strength(lod, thresholds=thresholds) if math.isfinite(lod) else None
         evidence = None if strength is None else ("PP1" if strength == "supporting" else f"PP1_{strength.capitalize()}")
@@ -475,4 +496,5 @@ __all__ = [
     "CARRIER", "NON_CARRIER", "UNTESTED", "OBLIGATE", "SURVEILLANCE", "CASCADE_COLUMNS",
     "genotype_status", "genotypes_from_vcf", "cascade_records", "infer_obligate_carriers", "cascade_list",
     "SegregationResult", "segregation", "lod_fully_segregating", "pp1_strength", "PP1_THRESHOLDS",
+    "BS4_MIN_AFFECTED_NON_CARRIERS",
 ]

@@ -38,6 +38,7 @@ CONDITION_ALIASES: dict[str, str] = {
     "acm": "acm", "arvc": "acm", "arvc/acm": "acm", "arrhythmogenic cardiomyopathy": "acm",
     "arrhythmogenic right ventricular cardiomyopathy": "acm",
     "cpvt": "cpvt", "catecholaminergic polymorphic ventricular tachycardia": "cpvt",
+    "dcm": "dcm", "dilated cardiomyopathy": "dcm",
 }
 
 CONDITION_LABELS: dict[str, str] = {
@@ -46,11 +47,17 @@ CONDITION_LABELS: dict[str, str] = {
     "hcm": "hypertrophic cardiomyopathy",
     "acm": "arrhythmogenic cardiomyopathy",
     "cpvt": "catecholaminergic polymorphic ventricular tachycardia",
+    "dcm": "dilated cardiomyopathy",
 }
+#: panel ``inheritance`` values: autosomal dominant / recessive, X-linked
+INHERITANCE_VALUES = frozenset({"AD", "AR", "XL"})
+#: panel ``mechanism`` values: every variant type, or truncating variants only (e.g. TTN in DCM)
+MECHANISM_VALUES = frozenset({"any", "truncating"})
 
 
 def normalise_condition(condition: str) -> str:
-    """Canonical condition key (``long_qt``, ``brugada``, ``hcm``, ``acm``, ``cpvt``) for a user spelling."""
+    """Canonical condition key (``long_qt``, ``brugada``, ``hcm``, ``acm``, ``cpvt``, ``dcm``) for a user
+    spelling."""
     key = str(condition).strip().lower().replace("_", " ")
     key = CONDITION_ALIASES.get(key, CONDITION_ALIASES.get(key.replace(" ", "_"), None))
     if key is None:
@@ -64,9 +71,11 @@ def normalise_condition(condition: str) -> str:
 def _panels_table() -> pd.DataFrame:
     path = data_path("cardiac", "panels.tsv")
     table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    unknown = set(table["classification"]) - set(CLASSIFICATION_RANK)
-    if unknown:
-        raise ReferenceDataError(f"bigmed_utils/data/cardiac/panels.tsv: unknown classification(s) {sorted(unknown)}")
+    for column, allowed in (("classification", set(CLASSIFICATION_RANK)), ("inheritance", INHERITANCE_VALUES),
+                            ("mechanism", MECHANISM_VALUES), ("condition", set(CONDITION_LABELS))):
+        unknown = set(table[column]) - set(allowed)
+        if unknown:
+            raise ReferenceDataError(f"bigmed_utils/data/cardiac/panels.tsv: unknown {column} value(s) {sorted(unknown)}")
     return table
 
 
@@ -80,16 +89,20 @@ def panel(
     Parameters
     ----------
     conditions
-        A condition or several (``"long_qt"``, ``"brugada"``, ``"hcm"``, ``"acm"``, ``"cpvt"``; common
-        spellings such as ``"LQTS"`` or ``"ARVC"`` are accepted). ``None`` or ``"all"`` selects every panel.
+        A condition or several (``"long_qt"``, ``"brugada"``, ``"hcm"``, ``"acm"``, ``"cpvt"``, ``"dcm"``;
+        common spellings such as ``"LQTS"`` or ``"ARVC"`` are accepted). ``None`` or ``"all"`` selects every
+        panel.
     min_classification
         Lowest ClinGen classification kept (``"definitive"``, ``"strong"``, ``"moderate"`` ...).
 
     Returns
     -------
     pandas.DataFrame
-        One row per condition and gene: ``condition, gene, classification, inheritance, scope, source,
-        source_date, notes``. A gene in two selected panels (e.g. SCN5A) appears once per condition.
+        One row per condition, gene and disease: ``condition, gene, classification, inheritance`` (AD, AR,
+        XL), ``scope`` (the disease or presentation, e.g. "Jervell and Lange-Nielsen syndrome", "HCM
+        phenocopy: Fabry disease"), ``mechanism`` (``any`` or ``truncating``), ``source, source_date, notes``.
+        A gene in two selected panels (e.g. SCN5A) appears once per condition; a gene with a dominant and a
+        recessive disease in one condition (KCNQ1, DSP, JUP) has one row for each.
     """
     if min_classification not in CLASSIFICATION_RANK:
         raise ParameterError(

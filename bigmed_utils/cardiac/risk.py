@@ -46,6 +46,11 @@ VALID_RANGES: dict[str, tuple[float, float, str]] = {
     "la_mm": (28.0, 67.0, "mm"),
     "lvot_gradient_mmhg": (2.0, 154.0, "mmHg"),
 }
+# A recorded LVOT gradient of 0 mmHg (no measurable obstruction, the commonest finding in non-obstructive
+# HCM) is a valid measurement, not an input outside the model: gradients from 0 up to the development
+# cohort's lowest value (2 mmHg) are used as recorded, with a note. The prognostic index then differs by at
+# most 2 mmHg x 0.00446131 = 0.009 from the cohort's lowest gradient (a relative risk change under 1 %).
+LVOT_ACCEPTED_FROM_MMHG = 0.0
 
 # Conditions in which the model was not developed or validated (ESC 2014 HCM guideline, section 9.5:
 # not for paediatric patients (< 16 y), elite/competitive athletes, HCM with metabolic or infiltrative disease
@@ -78,21 +83,26 @@ class RiskResult:
     prognostic_index: float | None = None
     recommendation: str | None = None
     missing: tuple[str, ...] = field(default_factory=tuple)
+    model: str = "HCM Risk-SCD"
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["missing"] = list(self.missing)
+        out["notes"] = list(self.notes)
         return out
 
     def to_summary(self) -> dict[str, Any]:
         """The ``hcm_risk_scd`` entry of ``summary.json``: percent (2 decimals) and category, or nulls with
         the reason."""
         return {
+            "model": self.model,
             "percent": None if self.percent is None else round(self.percent, 2),
             "category": self.category,
             "status": self.status,
             "reason": self.reason,
             "recommendation": self.recommendation,
+            "notes": list(self.notes),
         }
 
 
@@ -183,7 +193,8 @@ def hcm_risk_scd(
     la_mm
         Left atrial diameter, mm (validated 28–67).
     lvot_gradient_mmhg
-        Maximal LV outflow tract gradient at rest or with Valsalva, mmHg (validated 2–154).
+        Maximal LV outflow tract gradient at rest or with Valsalva, mmHg (development cohort 2–154; a
+        recorded 0, no obstruction, is used as recorded with a note).
     family_history_scd, nsvt, unexplained_syncope
         The three binary predictors.
     prior_scd_or_sustained_vt
@@ -229,9 +240,15 @@ def hcm_risk_scd(
                           status="not_computable", missing=missing)
 
     numeric = {k: _as_float(values[k], k) for k in VALID_RANGES}
+    notes: list[str] = []
     for name, (lo, hi, unit) in VALID_RANGES.items():
-        if not lo <= numeric[name] <= hi:
-            reasons.append(f"{name} {numeric[name]:g} {unit} outside the validated range {lo:g}-{hi:g} {unit}")
+        value = numeric[name]
+        if name == "lvot_gradient_mmhg" and LVOT_ACCEPTED_FROM_MMHG <= value < lo:
+            notes.append(f"LVOT gradient {value:g} mmHg (no obstruction) is below the development cohort's lowest "
+                         f"value ({lo:g} mmHg) and used as recorded (effect on the risk < 1 % relative)")
+            continue
+        if not lo <= value <= hi:
+            reasons.append(f"{name} {value:g} {unit} outside the validated range {lo:g}-{hi:g} {unit}")
     if reasons:
         return RiskResult(None, None, False, "; ".join(reasons), status="not_applicable")
 
@@ -244,7 +261,92 @@ def hcm_risk_scd(
     percent = 100.0 * (1.0 - BASELINE_SURVIVAL_5Y ** math.exp(pi))
     category = risk_category(percent)
     return RiskResult(percent, category, True, None, status="computed", prognostic_index=pi,
-                      recommendation=CATEGORY_TEXT[category])
+                      recommendation=CATEGORY_TEXT[category], notes=tuple(notes))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# ESC 2023 risk modifiers shown beside the score
+#
+# 2023 ESC Guidelines for the management of cardiomyopathies (Arbelo E et al. Eur Heart J 2023;44:3503-3626),
+# recommendations for the prevention of sudden cardiac death in HCM, patients aged 16 years or more:
+#   * 5-year risk >= 6 %: ICD implantation should be considered (class IIa);
+#   * intermediate risk (>= 4 to < 6 %): ICD should be considered (IIa) in the presence of significant LGE at
+#     CMR (usually >= 15 % of LV mass), LVEF < 50 %, an abnormal blood pressure response during exercise, an
+#     LV apical aneurysm, or a sarcomeric pathogenic variant; otherwise it may be considered (IIb);
+#   * low risk (< 4 %): ICD may be considered (IIb) with significant LGE (>= 15 %), LVEF < 50 % or an LV
+#     apical aneurysm.
+# The modifiers are shown beside the number, never folded into it (the score was not developed with them).
+
+#: the eight sarcomere genes with definitive evidence for HCM (Ingles J et al. Circ Genom Precis Med
+#: 2019;12:e002460): a pathogenic / likely pathogenic variant in one is the ESC 2023 "sarcomeric pathogenic
+#: mutation" risk modifier
+SARCOMERE_GENES = frozenset({"MYBPC3", "MYH7", "TNNT2", "TNNI3", "TPM1", "ACTC1", "MYL2", "MYL3"})
+#: extensive late gadolinium enhancement, % of LV mass (ESC 2023: "usually >= 15 %")
+LGE_EXTENSIVE_PERCENT = 15.0
+#: LV systolic dysfunction, LV ejection fraction below this value (%)
+LVEF_REDUCED_BELOW_PERCENT = 50.0
+#: modifiers that count at intermediate and at low risk, and those that count only at intermediate risk
+ESC2023_MODIFIERS_ANY_RISK = ("LGE >= 15 % of LV mass", "LVEF < 50 %", "LV apical aneurysm")
+ESC2023_MODIFIERS_INTERMEDIATE_ONLY = ("abnormal blood pressure response to exercise", "sarcomeric P/LP variant")
+
+
+def _flag_value(value: Any, name: str) -> bool | None:
+    return None if _missing(value) else _as_bool(value, name)
+
+
+def esc2023_risk_modifiers(
+    *,
+    category: str | None,
+    lge_percent: float | None = None,
+    lvef_percent: float | None = None,
+    apical_aneurysm: bool | None = None,
+    abnormal_bp_response: bool | None = None,
+    sarcomeric_plp: bool | None = None,
+) -> dict[str, Any]:
+    """The ESC 2023 risk modifiers present, the ones not recorded, and the ICD recommendation they lead to
+    for an HCM Risk-SCD ``category`` (``'low'``, ``'intermediate'``, ``'high'``; ``None`` when not computed).
+
+    Returns
+    -------
+    dict
+        ``present`` (modifier names), ``not_recorded`` (inputs missing), ``recommendation`` (text with the
+        class of recommendation; ``None`` without a computed category).
+    """
+    present: list[str] = []
+    not_recorded: list[str] = []
+    if _missing(lge_percent):
+        not_recorded.append("LGE")
+    elif _as_float(lge_percent, "lge_percent") >= LGE_EXTENSIVE_PERCENT:
+        present.append(ESC2023_MODIFIERS_ANY_RISK[0])
+    if _missing(lvef_percent):
+        not_recorded.append("LVEF")
+    elif _as_float(lvef_percent, "lvef_percent") < LVEF_REDUCED_BELOW_PERCENT:
+        present.append(ESC2023_MODIFIERS_ANY_RISK[1])
+    for value, name, label in ((apical_aneurysm, "apical_aneurysm", ESC2023_MODIFIERS_ANY_RISK[2]),
+                               (abnormal_bp_response, "abnormal_bp_response", ESC2023_MODIFIERS_INTERMEDIATE_ONLY[0]),
+                               (sarcomeric_plp, "sarcomeric_plp", ESC2023_MODIFIERS_INTERMEDIATE_ONLY[1])):
+        flag = _flag_value(value, name)
+        if flag is None:
+            not_recorded.append(label)
+        elif flag:
+            present.append(label)
+    rec = None
+    if category == "high":
+        rec = "ESC 2023: 5-year risk >= 6 %: ICD should be considered (class IIa)"
+    elif category == "intermediate":
+        if present:
+            rec = (f"ESC 2023: intermediate risk with {', '.join(present)}: ICD should be considered (class IIa)")
+        else:
+            rec = "ESC 2023: intermediate risk, no risk modifier present: ICD may be considered (class IIb)"
+    elif category == "low":
+        counted = [m for m in present if m in ESC2023_MODIFIERS_ANY_RISK]
+        if counted:
+            rec = f"ESC 2023: low risk, but {', '.join(counted)}: ICD may be considered (class IIb)"
+        else:
+            rec = "ESC 2023: low risk, no risk modifier present: ICD generally not indicated"
+    if rec is not None and not_recorded:
+        rec += f" (not recorded: {', '.join(not_recorded)})"
+    return {"present": present, "not_recorded": not_recorded, "recommendation": rec}
 
 
 #: column names accepted by :func:`hcm_risk_scd_table` (echo.csv / clinical.csv style) -> keyword argument
@@ -307,6 +409,10 @@ def hcm_risk_scd_table(df: pd.DataFrame, *, id_column: str = "person_id") -> pd.
 
 __all__ = [
     "RiskResult",
+    "esc2023_risk_modifiers",
+    "SARCOMERE_GENES",
+    "LGE_EXTENSIVE_PERCENT",
+    "LVEF_REDUCED_BELOW_PERCENT",
     "hcm_risk_scd",
     "hcm_risk_scd_from_record",
     "hcm_risk_scd_table",

@@ -158,11 +158,25 @@ def test_informative_meioses_small_configurations(rows, gt, n):
     assert res.lod == pytest.approx(n * math.log10(2))
 
 
-def test_affected_non_carrier_gives_bs4_not_pp1():
+def test_one_affected_non_carrier_is_a_possible_phenocopy_neither_bs4_nor_pp1():
+    # Richards et al. 2015 (BS4 caveat: phenocopies) and Jarvik & Browning 2016: one discordant affected
+    # relative is weak evidence; without BS4 the family still does not support PP1
     gt = dict(F2_GT, BR="non-carrier")
     res = segregation(F2, proband="PR", genotypes=gt)
-    assert res.bs4 and res.evidence == "BS4" and res.pp1_strength is None
     assert res.affected_non_carriers == ["BR"]
+    assert not res.bs4 and res.evidence is None and res.pp1_strength is None
+    assert res.lod == pytest.approx(3 * math.log10(2))  # the carriers alone would have given PP1 (LOD 0.9)
+    assert "possible phenocopy" in res.notes[-1] and ">= 2 needed" in res.notes[-1]
+
+
+def test_two_affected_non_carriers_give_bs4():
+    from bigmed_utils.cardiac.cascade import BS4_MIN_AFFECTED_NON_CARRIERS
+
+    assert BS4_MIN_AFFECTED_NON_CARRIERS == 2
+    gt = dict(F2_GT, BR="non-carrier", KU="non-carrier")
+    res = segregation(F2, proband="PR", genotypes=gt)
+    assert res.bs4 and res.evidence == "BS4" and res.pp1_strength is None
+    assert res.affected_non_carriers == ["BR", "KU"]
 
 
 def test_unaffected_carrier_voids_full_penetrance_lod():

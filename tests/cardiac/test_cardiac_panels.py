@@ -22,9 +22,63 @@ def test_brugada_panel_is_scn5a_only():
 
 
 def test_hcm_definitive_genes_are_the_eight_sarcomere_genes():
-    genes = set(panel("hcm", min_classification="definitive")["gene"])
-    assert genes == {"MYBPC3", "MYH7", "TNNT2", "TNNI3", "TPM1", "ACTC1", "MYL2", "MYL3"}
+    hcm = panel("hcm", min_classification="definitive")
+    isolated = hcm[~hcm["scope"].str.startswith("HCM phenocopy")]
+    assert set(isolated["gene"]) == {"MYBPC3", "MYH7", "TNNT2", "TNNI3", "TPM1", "ACTC1", "MYL2", "MYL3"}
     assert {"CSRP3", "TNNC1", "JPH2"} <= set(panel("hcm")["gene"])  # moderate (Ingles et al. 2019)
+    from bigmed_utils.cardiac.risk import SARCOMERE_GENES
+
+    assert set(isolated["gene"]) == SARCOMERE_GENES  # the ESC 2023 "sarcomeric pathogenic mutation" modifier
+
+
+def test_hcm_panel_has_the_phenocopies_with_their_disease_and_inheritance():
+    # Ingles et al. 2019 (ClinGen HCM GCEP): genes of syndromes and metabolic diseases presenting with LVH
+    hcm = panel("hcm").set_index("gene")
+    expected = {"GLA": ("XL", "Fabry disease"), "LAMP2": ("XL", "Danon disease"),
+                "PRKAG2": ("AD", "PRKAG2 syndrome"), "TTR": ("AD", "transthyretin amyloidosis")}
+    for gene, (moi, disease) in expected.items():
+        row = hcm.loc[gene]
+        assert row["inheritance"] == moi, gene
+        assert row["scope"].startswith("HCM phenocopy:") and disease in row["scope"], gene
+        assert "Ingles" in row["source"], gene
+    assert {hcm.loc[g, "classification"] for g in ("GLA", "LAMP2", "PRKAG2")} == {"definitive"}
+
+
+def test_dcm_panel_is_the_clingen_dcm_curation():
+    # Jordan et al. Circulation 2021;144:7: definitive 11, strong DSP, moderate 7
+    dcm = panel("dcm").set_index("gene")
+    definitive = {"BAG3", "DES", "FLNC", "LMNA", "MYH7", "PLN", "RBM20", "SCN5A", "TNNC1", "TNNT2", "TTN"}
+    moderate = {"ACTC1", "ACTN2", "JPH2", "NEXN", "TNNI3", "TPM1", "VCL"}
+    assert set(dcm.index[dcm["classification"] == "definitive"]) == definitive
+    assert set(dcm.index[dcm["classification"] == "strong"]) == {"DSP"}
+    assert set(dcm.index[dcm["classification"] == "moderate"]) == moderate
+    assert (dcm["inheritance"] == "AD").all()
+    # TTN: truncating variants only; every other DCM gene: any variant type
+    assert dcm.loc["TTN", "mechanism"] == "truncating"
+    assert set(dcm.index[dcm["mechanism"] == "truncating"]) == {"TTN"}
+    assert dcm["source"].str.contains("Jordan E et al. Circulation 2021;144:7").all()
+    assert panel("dilated cardiomyopathy").equals(panel("dcm"))
+
+
+def test_recessive_forms_are_separate_rows_with_their_disease():
+    lqt = panel("long_qt")
+    kcnq1 = lqt[lqt["gene"] == "KCNQ1"].set_index("inheritance")["scope"]
+    assert kcnq1["AD"] == "typical LQTS" and "Jervell and Lange-Nielsen" in kcnq1["AR"]
+    kcne1 = lqt[lqt["gene"] == "KCNE1"]
+    # KCNE1: only the recessive JLNS2 row; dominant KCNE1-LQTS is limited/disputed (Adler et al. 2020)
+    assert list(kcne1["inheritance"]) == ["AR"] and "JLNS2" in kcne1.iloc[0]["scope"]
+    acm = panel("acm")
+    ar = acm[acm["inheritance"] == "AR"].set_index("gene")["scope"]
+    assert "Carvajal" in ar["DSP"] and "Naxos" in ar["JUP"]
+    assert panel("cpvt").set_index("gene").loc["CASQ2", "inheritance"] == "AR"
+
+
+def test_every_panel_row_is_cited_and_dated():
+    every = panel("all", min_classification="refuted")
+    assert every["source"].str.len().gt(20).all()
+    assert every["source_date"].str.fullmatch(r"(19|20)\d\d-[01]\d-[0-3]\d").all()
+    assert set(every["inheritance"]) <= {"AD", "AR", "XL"}
+    assert not every.duplicated(["condition", "gene", "inheritance"]).any()
 
 
 def test_acm_panel_definitive_and_moderate_genes():
@@ -43,7 +97,7 @@ def test_multi_condition_panel_keeps_one_row_per_condition_and_sources():
     both = panel(["long_qt", "brugada"])
     assert (both["gene"] == "SCN5A").sum() == 2
     assert both["source"].str.len().gt(10).all() and both["source_date"].str.match(r"\d{4}-\d\d-\d\d").all()
-    assert set(panel("all")["condition"]) == {"long_qt", "brugada", "hcm", "acm", "cpvt"}
+    assert set(panel("all")["condition"]) == {"long_qt", "brugada", "hcm", "acm", "cpvt", "dcm"}
 
 
 def test_unknown_condition_is_a_parameter_error():

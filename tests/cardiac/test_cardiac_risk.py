@@ -120,3 +120,74 @@ def test_to_summary_null_with_reason():
     assert s["percent"] is None and s["category"] is None and "age 12" in s["reason"]
     s = hcm_risk_scd(age=45, mwt_mm=20, la_mm=42, lvot_gradient_mmhg=30, **BASE).to_summary()
     assert s["percent"] == 2.23 and s["category"] == "low"
+
+
+# --- a recorded LVOT gradient of 0 mmHg is valid --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lvot", [0, 0.0, 1.5])
+def test_lvot_gradient_below_2_mmhg_gives_a_number(lvot):
+    # non-obstructive HCM: 0 mmHg is a measurement, not an input outside the model
+    res = hcm_risk_scd(age=45, mwt_mm=20, la_mm=42, lvot_gradient_mmhg=lvot, **BASE)
+    assert res.status == "computed" and res.applicable
+    assert res.percent == pytest.approx(_hand(45, 20, 42, lvot), abs=1e-9)
+    # PI = 2.4229010 - 0.00446131 x 30 = 2.2890617 at 0 mmHg: 1.96 % (2.23 % at 30 mmHg)
+    assert res.percent == pytest.approx(1.96, abs=0.015)
+    assert res.category == "low" and "used as recorded" in res.notes[0]
+    assert res.to_summary()["notes"] == list(res.notes)
+
+
+def test_lvot_zero_in_a_table_row_from_echo():
+    df = pd.DataFrame({"person_id": ["A"], "age": [50], "max_wall_thickness_mm": [24], "la_diameter_mm": [45],
+                       "lvot_gradient_mmhg": [0], "family_history_scd": [0], "nsvt": [1], "unexplained_syncope": [0]})
+    out = hcm_risk_scd_table(df).set_index("person_id")
+    assert out.loc["A", "status"] == "computed"
+    assert out.loc["A", "percent"] == pytest.approx(_hand(50, 24, 45, 0, nsvt=1), abs=1e-9)
+
+
+def test_negative_lvot_is_still_an_error():
+    with pytest.raises(ParameterError, match="lvot_gradient_mmhg: must be a non-negative"):
+        hcm_risk_scd(age=40, mwt_mm=20, la_mm=40, lvot_gradient_mmhg=-1, **BASE)
+
+
+# --- ESC 2023 risk modifiers beside the score -------------------------------------------------------------------
+
+
+def test_esc2023_thresholds_are_the_guideline_values():
+    from bigmed_utils.cardiac.risk import LGE_EXTENSIVE_PERCENT, LVEF_REDUCED_BELOW_PERCENT
+
+    # Arbelo et al. Eur Heart J 2023;44:3503: "significant LGE (usually >= 15 % of LV mass)", "LVEF < 50 %"
+    assert LGE_EXTENSIVE_PERCENT == 15.0 and LVEF_REDUCED_BELOW_PERCENT == 50.0
+
+
+@pytest.mark.parametrize("category, kwargs, present, text", [
+    ("low", dict(lge_percent=15), ["LGE >= 15 % of LV mass"], "low risk, but LGE >= 15 % of LV mass: ICD may be considered (class IIb)"),
+    ("low", dict(lge_percent=14.9, lvef_percent=50, apical_aneurysm=False), [], "low risk, no risk modifier present: ICD generally not indicated"),
+    ("low", dict(lvef_percent=49), ["LVEF < 50 %"], "ICD may be considered (class IIb)"),
+    ("low", dict(apical_aneurysm=True), ["LV apical aneurysm"], "ICD may be considered (class IIb)"),
+    # the two intermediate-only modifiers do not change a low-risk recommendation
+    ("low", dict(sarcomeric_plp=True, abnormal_bp_response=True),
+     ["abnormal blood pressure response to exercise", "sarcomeric P/LP variant"], "no risk modifier present"),
+    ("intermediate", dict(sarcomeric_plp=True), ["sarcomeric P/LP variant"], "ICD should be considered (class IIa)"),
+    ("intermediate", dict(abnormal_bp_response=True), ["abnormal blood pressure response to exercise"], "class IIa"),
+    ("intermediate", dict(lge_percent=5, lvef_percent=60, apical_aneurysm=False, abnormal_bp_response=False,
+                          sarcomeric_plp=False), [], "intermediate risk, no risk modifier present: ICD may be considered (class IIb)"),
+    ("high", dict(), [], "5-year risk >= 6 %: ICD should be considered (class IIa)"),
+])
+def test_esc2023_risk_modifiers(category, kwargs, present, text):
+    from bigmed_utils.cardiac.risk import esc2023_risk_modifiers
+
+    out = esc2023_risk_modifiers(category=category, **kwargs)
+    assert out["present"] == present
+    assert text in out["recommendation"]
+
+
+def test_esc2023_modifiers_name_what_was_not_recorded():
+    from bigmed_utils.cardiac.risk import esc2023_risk_modifiers
+
+    out = esc2023_risk_modifiers(category="intermediate", lvef_percent=60)
+    assert out["not_recorded"] == ["LGE", "LV apical aneurysm", "abnormal blood pressure response to exercise",
+                                   "sarcomeric P/LP variant"]
+    assert out["recommendation"].endswith("(not recorded: LGE, LV apical aneurysm, abnormal blood pressure response "
+                                          "to exercise, sarcomeric P/LP variant)")
+    assert esc2023_risk_modifiers(category=None, lge_percent=20)["recommendation"] is None
