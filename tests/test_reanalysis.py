@@ -201,3 +201,20 @@ def test_a_knowledge_base_release_makes_an_unsolved_patient_actionable(tmp_path,
     assert prov["knowledge"]["data"]["oncology/actionability_kb.tsv"]["version"] == "2099.1-test"
     assert "level 4" in (reports / "index.html").read_text()
     assert run_reanalysis(reports, echo=lambda s: None).rerun == []  # knowledge is current now
+
+
+def test_the_reanalysis_cron_example_parses(tmp_path, monkeypatch):
+    from bigmed_utils.cli import main
+
+    monkeypatch.chdir(tmp_path)  # the command's folders exist where it runs
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "incoming").mkdir()
+    [entry] = [l for l in (REPO / "schedule" / "bigmed-reanalyse.crontab").read_text().splitlines()
+               if l.strip() and not l.startswith("#") and "=" not in l.split()[0]]
+    fields = entry.split(None, 5)
+    assert [int(fields[0]), int(fields[1])] == [30, 5] and fields[2:5] == ["*", "*", "*"]
+    words = fields[5].split()
+    args = words[words.index(".venv/bin/bigmed") + 1: words.index(">>")]
+    assert args[0] == "reanalyse"
+    ctx = main.commands["reanalyse"].make_context("reanalyse", args[1:])
+    assert (ctx.params["reports"], ctx.params["params_paths"], ctx.params["jobs"]) == ("reports", ("incoming",), 2)
