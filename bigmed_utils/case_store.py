@@ -88,8 +88,13 @@ def read_records(store: str | Path, *, kind: str | None = None) -> list[dict[str
         return []
     meta = json.loads((version / "meta.json").read_text(encoding="utf-8"))
     if kind is not None and meta.get("kind") != kind:
-        raise InputDataError(f"{store}: the store holds {meta.get('kind')} cases, not {kind}")
+        raise InputDataError(f"{store}: the store holds {_kind(meta)} cases, not {kind}")
     return json.loads((version / "cases.json").read_text(encoding="utf-8"))
+
+
+def _kind(meta: Mapping[str, Any]) -> str:
+    """The kind of a store's cases; the rare-disease in-house database (same layout) writes none."""
+    return str(meta.get("kind") or "rare_disease")
 
 
 @contextmanager
@@ -128,7 +133,7 @@ def add_records(store: str | Path, kind: str, records: Iterable[Mapping[str, Any
         old = current_version(folder)
         meta = read_meta(folder)
         if meta and meta.get("kind") != kind:
-            raise InputDataError(f"{folder}: the store holds {meta.get('kind')} cases, not {kind}")
+            raise InputDataError(f"{folder}: the store holds {_kind(meta)} cases, not {kind}")
         existing = read_records(folder) if old is not None else []
         ids = {str(r[key]) for r in new}
         kept = [r for r in existing if str(r[key]) not in ids]

@@ -34,6 +34,12 @@ def test_bad_stores_and_records_are_named(tmp_path):
         add_records(store, "sudden_cardiac_death", [{"proband": "x"}])
     with pytest.raises(ParameterError, match="store kind 'rare' is not one of"):
         add_records(store, "rare", [])
+    rd = tmp_path / "rd"  # the rare-disease in-house database has the same layout and no kind
+    (rd / "v000001").mkdir(parents=True)
+    (rd / "v000001" / "meta.json").write_text('{"genome_build": "GRCh38", "version": "v000001", "cases": 1}')
+    (rd / "CURRENT").write_text("v000001\n")
+    with pytest.raises(InputDataError, match=r"rd: the store holds rare_disease cases, not colorectal_cancer"):
+        read_records(rd, kind="colorectal_cancer")
     (store / "CURRENT").write_text("v000009\n")
     with pytest.raises(InputDataError, match="store is damaged"):
         current_version(store)
