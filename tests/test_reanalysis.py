@@ -218,3 +218,15 @@ def test_the_reanalysis_cron_example_parses(tmp_path, monkeypatch):
     assert args[0] == "reanalyse"
     ctx = main.commands["reanalyse"].make_context("reanalyse", args[1:])
     assert (ctx.params["reports"], ctx.params["params_paths"], ctx.params["jobs"]) == ("reports", ("incoming",), 2)
+
+
+def test_cases_that_cannot_be_reanalysed_say_why(tmp_path):
+    from bigmed_utils.reanalysis import Finished, _params_case, assess
+
+    old = Finished("selftest", "OLD", tmp_path, {"parameters": {"case_id": "OLD"}}, {})
+    assert assess(old, _params_case(old, tmp_path)).reason == (
+        "the report records no knowledge versions (made before they were recorded)")
+    private = Finished("selftest", "PSN-1", tmp_path, {"knowledge": {"code": {}}, "parameters": {"pseudonymise": True}}, {})
+    assert _params_case(private, tmp_path) is None
+    assert assess(private, None).reason == (
+        "pseudonymised: its parameters hold pseudonyms; give its parameter file (--params)")
