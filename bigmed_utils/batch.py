@@ -36,6 +36,8 @@ from . import provenance as prov
 from .errors import BigMedError, ParameterError
 from .hail_session import ENV_DRIVER_MEMORY, default_driver_memory
 from .params import ID_KEYS, analysis_spec, read_params_file
+from .turnaround import (case_arrival, format_duration, parse_arrival, turnaround_fields, turnaround_html,
+                         turnaround_stats)
 
 log = logging.getLogger("bigmed.batch")
 
@@ -59,6 +61,8 @@ class Case:
     params_file: Path
     case_id: str
     scrub: Callable[[str], str] = field(default=lambda text: text, repr=False, compare=False)
+    #: data arrival from a manifest's ``arrived`` column (ISO date), else the newest input's mtime is used
+    arrived: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -77,6 +81,10 @@ class CaseResult:
     report: str | None = None
     headline: str = ""
     transient: bool = False
+    arrived: str | None = None  # data arrival (see bigmed_utils.turnaround)
+    published: str | None = None  # report folder published
+    turnaround_s: float | None = None
+    reanalysed: str | None = None  # when bigmed reanalyse last replaced the report
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -177,11 +185,15 @@ def _cases_from_manifest(path: Path) -> list[Case]:
         if missing:
             raise ParameterError(f"{path}: manifest lacks the column(s) {', '.join(sorted(missing))}")
         rows = list(reader)
-    return [
-        _private(Case(r["analysis"].strip(), (path.parent / r["params"].strip()).resolve(), r["case_id"].strip()))
-        for r in rows
-        if r.get("case_id", "").strip()
-    ]
+    cases = []
+    for r in rows:
+        if r.get("case_id", "").strip():
+            case = _private(Case(r["analysis"].strip(), (path.parent / r["params"].strip()).resolve(), r["case_id"].strip()))
+            case.arrived = (r.get("arrived") or "").strip() or None  # optional column: data arrival date
+            if case.arrived:
+                parse_arrival(case.arrived, where=f"{path}: case {case.case_id}")  # bad dates fail before any run
+            cases.append(case)
+    return cases
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -333,20 +345,34 @@ class RunIndex:
                          "reason": result.reason}
             index["cases"][key] = entry
             index["updated"] = _now()
+            index["turnaround"] = turnaround_stats(index["cases"])
+            _atomic_write(self.path, json.dumps(index, indent=2, sort_keys=True) + "\n")
+            _atomic_write(self.reports / "index.html", render_index_html(index))
+
+    def annotate(self, key: str, value: Any) -> None:
+        """Set a top-level entry of the index (e.g. ``reanalysis``) and rewrite both files."""
+        with self._lock, open(self.reports / ".index.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            index = self.load()
+            index[key] = value
+            index["updated"] = _now()
             _atomic_write(self.path, json.dumps(index, indent=2, sort_keys=True) + "\n")
             _atomic_write(self.reports / "index.html", render_index_html(index))
 
 
 def render_index_html(index: dict[str, Any]) -> str:
     """A static page listing every case (escaped; links relative to reports/)."""
+    from .reanalysis import reanalysis_html
+
     rows = []
     for key, c in sorted(index["cases"].items()):
         link = f'<a href="{html.escape(c["report"])}">report</a>' if c.get("report") else ""
         rows.append(
-            "<tr class='{s}'><td>{a}</td><td>{i}</td><td>{s}</td><td>{st}</td><td>{d}</td><td>{l}</td><td>{h}</td><td>{r}</td></tr>".format(
+            "<tr class='{s}'><td>{a}</td><td>{i}</td><td>{s}</td><td>{st}</td><td>{d}</td><td>{ar}</td><td>{t}</td><td>{l}</td><td>{h}</td><td>{r}</td></tr>".format(
                 s=html.escape(c.get("status", "")), a=html.escape(c.get("analysis", "")),
                 i=html.escape(c.get("case_id", "")), st=html.escape(str(c.get("started") or "")),
                 d="" if c.get("duration_s") is None else f"{c['duration_s']:.1f} s", l=link,
+                ar=html.escape(str(c.get("arrived") or "")), t=html.escape(format_duration(c.get("turnaround_s"))),
                 h=html.escape(c.get("headline") or ""), r=html.escape(c.get("reason") or ""),
             )
         )
@@ -356,8 +382,10 @@ def render_index_html(index: dict[str, Any]) -> str:
         "td,th{border:1px solid #ccc;padding:2px 8px} tr.failed{background:#fde2e2} tr.done{background:#e6f4e6}"
         "</style></head><body><h1>BigMed case reports</h1>"
         "<p><strong>Research use only. Not a medical device.</strong></p>"
-        f"<p>Updated {html.escape(index.get('updated', ''))}</p><table><thead><tr><th>analysis</th><th>case</th>"
-        "<th>status</th><th>started</th><th>duration</th><th>report</th><th>headline finding</th><th>note</th>"
+        f"<p>Updated {html.escape(index.get('updated', ''))}</p>" + turnaround_html(index)
+        + reanalysis_html(index) + "<table><thead><tr><th>analysis</th><th>case</th>"
+        "<th>status</th><th>started</th><th>duration</th><th>data arrived</th><th>turnaround</th><th>report</th>"
+        "<th>headline finding</th><th>note</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></body></html>\n"
     )
 
@@ -409,6 +437,10 @@ class Batch:
                     proc.send_signal(signal.SIGTERM)
 
     # -- one case ------------------------------------------------------------------------------------------
+    def plan_case(self, case: Case, out: Path) -> tuple[str, str]:
+        """What to do with a case (under its lock): :func:`plan`; ``bigmed reanalyse`` decides otherwise."""
+        return plan(case, out)
+
     def _out(self, case: Case) -> Path:
         return self.reports / case.analysis / case.case_id
 
@@ -420,7 +452,7 @@ class Batch:
         if not lock.acquire():
             return CaseResult(case.analysis, case.case_id, "skipped", "another batch is running this case")
         try:
-            decision, why = plan(case, out)
+            decision, why = self.plan_case(case, out)
             if decision == "skip":
                 return CaseResult(case.analysis, case.case_id, "skipped", why, report=_report_link(self.reports, out))
             if decision == "skip-failed":
@@ -442,11 +474,13 @@ class Batch:
             code, reason = self._launch(case, out, keep_previous=keep_previous)
             if code == EXIT_OK:
                 summary = _read_json(out / "summary.json")
-                return CaseResult(
+                result = CaseResult(
                     case.analysis, case.case_id, "done", f"attempt {attempts}" if attempts > 1 else "",
                     started, round(time.monotonic() - t0, 2), attempts, _report_link(self.reports, out),
                     str(summary.get("headline", "")),
                 )
+                vars(result).update(turnaround_fields(arrived=case_arrival(case), published=prov.now()))
+                return result
             transient = code in (EXIT_TRANSIENT, EXIT_TERMINATED, -signal.SIGTERM, -signal.SIGKILL, "timeout")
             if not transient:
                 break

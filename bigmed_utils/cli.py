@@ -129,6 +129,38 @@ def batch(paths: tuple[str, ...], out: str, jobs: int, retries: int, timeout: fl
 
 
 @main.command()
+@click.argument("reports", type=click.Path(file_okay=False, exists=True))
+@click.option("--params", "params_paths", multiple=True, type=click.Path(exists=True),
+              help="Parameter files, folders or manifests of the cases (needed for pseudonymised cases).")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Cases at once (never more than memory allows).")
+@click.option("--retries", type=int, default=1, show_default=True, help="Retries of a transient failure.")
+@click.option("--timeout", type=float, default=None, help="Seconds one case may run before it is stopped.")
+@click.option("--pdf", is_flag=True, help="Also print report.pdf (needs headless Chromium).")
+def reanalyse(reports: str, params_paths: tuple[str, ...], jobs: int, retries: int, timeout: float | None,
+              pdf: bool) -> None:
+    """Rerun finished cases in REPORTS whose inputs are unchanged but whose knowledge changed (analysis code,
+    reference data, HPO release, in-house stores); list in REPORTS/reanalysis.json and index.html the cases
+    whose top candidate, ACMG class or actionable finding changed, and why. Exit 1 if a rerun failed.
+
+    \b
+    Example (nightly, after bigmed batch):
+      bigmed reanalyse /srv/bigmed/reports --jobs 2 --timeout 3600
+    """
+    from .reanalysis import run_reanalysis
+
+    try:
+        result = run_reanalysis(reports, params=params_paths, jobs=jobs, retries=retries, timeout=timeout, pdf=pdf,
+                                echo=click.echo)
+    except BigMedError as err:
+        _die(err)
+    except KeyboardInterrupt:
+        click.echo("bigmed: error: reanalysis stopped by a signal; the next run completes the rest", err=True)
+        sys.exit(EXIT_TERMINATED)
+    if result.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
 @click.argument("analysis")
 def params(analysis: str) -> None:
     """List the parameters of ANALYSIS with type, default and help text."""
@@ -191,18 +223,20 @@ def lab(port: int, notebooks: str | None) -> None:
 
 @main.group()
 def inhouse() -> None:
-    """The in-house variant database: allele counts and classifications of earlier cases."""
+    """In-house stores of earlier cases: the rare-disease variant database, earlier colorectal-cancer
+    patients and earlier cardiac families."""
 
 
 @inhouse.command("add")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
-@click.option("--db", "db_path", required=True, type=click.Path(file_okay=False), help="In-house database folder.")
+@click.option("--db", "db_path", required=True, type=click.Path(file_okay=False), help="In-house store folder.")
 def inhouse_add(run_dir: str, db_path: str) -> None:
-    """Add a finished rare-disease case (RUN_DIR of bigmed run) to the in-house database."""
-    from .genomics.inhouse_db import add_case
+    """Add a finished case (RUN_DIR of bigmed run: rare_disease, colorectal_cancer or sudden_cardiac_death)
+    to the in-house store of its area."""
+    from .case_store import add_run
 
     try:
-        result = add_case(db_path, run_dir)
+        result = add_run(db_path, run_dir)
     except BigMedError as err:
         _die(err)
     click.echo(result.message)

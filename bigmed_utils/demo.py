@@ -64,9 +64,13 @@ def demo_parameter_files() -> dict[str, Path]:
 
 def run_demo(*, out: str | Path = "reports/demo", echo: Callable[[str], None] = print) -> dict[str, object]:
     """Run every analysis on its demo parameters into ``out/<analysis>``; return results or exceptions."""
-    ensure_demo_data(echo=echo)
+    from .demo_reuse import ensure_demo_stores, index_demo_run
+
+    data = ensure_demo_data(echo=echo)
+    files = demo_parameter_files()
+    ensure_demo_stores(data, analyses=files, echo=echo)  # earlier patients and families for the reports
     results: dict[str, object] = {}
-    for name, params_file in demo_parameter_files().items():
+    for name, params_file in files.items():
         echo(f"running {name} ...")
         try:
             res = run_analysis(name, params_file=params_file, out=Path(out) / name, force=True)
@@ -75,6 +79,7 @@ def run_demo(*, out: str | Path = "reports/demo", echo: Callable[[str], None] = 
         except Exception as err:  # noqa: BLE001 - one failing demo must not hide the others
             results[name] = err
             echo(f"  FAILED: {err}")
+        index_demo_run(out, name, params_file, results[name])  # index.html with turnaround
     if not results:
         echo("no analysis notebook with demo parameters yet")
     return results

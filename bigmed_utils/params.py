@@ -157,6 +157,9 @@ class SuddenCardiacDeathParams(AnalysisParams):
     ecg: InputFile | None = Field(None, description="ECG visits (CSV: person_id, date, sex, rr_s, qt_ms, ...).")
     echo: InputFile | None = Field(None, description="Echocardiography (CSV: max wall thickness, LA, LVOT).")
     clinical: InputFile | None = Field(None, description="Clinical history per person (CSV).")
+    inhouse_db: OutputPath | None = Field(
+        None, description="In-house store of earlier families (case store folder): similar families."
+    )
 
 
 class ColorectalCancerParams(AnalysisParams):
@@ -189,6 +192,9 @@ class ColorectalCancerParams(AnalysisParams):
     msi_threshold: float | None = Field(None, gt=0, description="MSI-H threshold overriding the assay's default.")
     mmr_ihc: Literal["deficient", "proficient"] | None = Field(
         None, description="Mismatch-repair immunohistochemistry; default from the clinical record."
+    )
+    inhouse_db: OutputPath | None = Field(
+        None, description="In-house store of earlier patients (case store folder): similar patients' outcomes."
     )
 
     @model_validator(mode="after")

@@ -35,7 +35,11 @@ def input_files(params: Mapping[str, Any]) -> dict[str, str]:
 
     Keys are ``name`` for a file, ``name/relative/path`` for files inside a folder parameter; values are
     absolute paths. Index files beside a VCF (``.tbi``/``.csi``) are included, since they change results.
+    Stores of earlier cases (``inhouse_db``) are knowledge, not inputs: their version is recorded under
+    ``knowledge`` (:mod:`bigmed_utils.knowledge`), so a growing store does not make a case "changed".
     """
+    from .knowledge import STORE_PARAMS
+
     found: dict[str, str] = {}
 
     def visit(name: str, value: Any) -> None:
@@ -60,7 +64,8 @@ def input_files(params: Mapping[str, Any]) -> dict[str, str]:
             return
 
     for key, val in params.items():
-        visit(key, val)
+        if key not in STORE_PARAMS:
+            visit(key, val)
     return found
 
 
@@ -141,8 +146,17 @@ def build_provenance(
     finished: datetime,
     fingerprint: str | None = None,
     hail: Mapping[str, Any] | None = None,
+    knowledge: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The provenance record of one run (pure apart from version look-ups)."""
+    """The provenance record of one run (pure apart from version look-ups).
+
+    ``knowledge`` is :func:`bigmed_utils.knowledge.knowledge_versions` taken when the run started (computed
+    here when not given).
+    """
+    if knowledge is None:
+        from .knowledge import knowledge_versions
+
+        knowledge = knowledge_versions(analysis, params)
     return {
         "analysis": analysis,
         "fingerprint": fingerprint,
@@ -155,6 +169,7 @@ def build_provenance(
         },
         "git_commit": git_commit(),
         "reference_data": data_manifest(),
+        "knowledge": dict(knowledge),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "wall_seconds": round((finished - started).total_seconds(), 3),

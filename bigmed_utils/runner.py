@@ -29,6 +29,7 @@ from .errors import (
     ParameterError,
 )
 from .hail_session import ENV_WORK_DIR
+from .knowledge import knowledge_versions
 from .kernel import ENV_KERNEL_LOG, LocalKernelManager
 from .privacy.audit import append_audit, run_audit_fields
 from .privacy.pseudonyms import Pseudonymiser, collect_identifiers, find_identifiers, load_key, pseudonymise_folder
@@ -250,6 +251,7 @@ def run_analysis(
             values = resolve_params(analysis, params_file=params_file, params=params, notebook=notebook)
         inputs = prov.hash_inputs(values)
         fingerprint = run_fingerprint(analysis, values, inputs)
+        knowledge = knowledge_versions(analysis, values, notebook=notebook)  # as the run starts
         pseudonymiser = _pseudonymiser(values)
     except BigMedError as err:
         failed = _fail(out, None, str(err), "The run stopped before the notebook started.\n")
@@ -289,6 +291,7 @@ def run_analysis(
             started=started,
             finished=finished,
             fingerprint=fingerprint,
+            knowledge=knowledge,
             hail={
                 "spark_master": values.get("spark_master") or os.environ.get("BIGMED_SPARK_MASTER") or "local",
                 "driver_memory": values.get("driver_memory") or os.environ.get("BIGMED_DRIVER_MEMORY"),
