@@ -28,7 +28,8 @@ import pandas as pd
 from ..errors import InputDataError, ParameterError
 from .actionability import LEVELS, summarise_actionability
 from .cohort import match_barcodes, read_clinical
-from .msi import MSI_SCORE_THRESHOLDS, assess_msi, pole_exonuclease_mutations
+from .msi import (MSI_ASSAYS, MSI_SCORE_THRESHOLDS, assess_msi, is_pathogenic_pole_mutation,
+                  pole_exonuclease_mutations)
 from .report import PatientProfile, patient_profile
 from .tmb import NONSYNONYMOUS_CLASSES, TMB_HIGH_THRESHOLD, tmb_by_sample
 
@@ -255,6 +256,7 @@ class PatientResult:
     drivers: pd.DataFrame
     actionable: pd.DataFrame
     resistance: pd.DataFrame
+    unknown: pd.DataFrame
     cohort: pd.DataFrame | None
     cohort_position: dict[str, Any]
     figures: dict[str, Any]
@@ -333,7 +335,51 @@ def _patient_headline(pid: str, profile: PatientProfile, matches: pd.DataFrame) 
         text += " — no level 1-4 therapy match"
     if len(resist):
         text += " — resistance: " + ", ".join(dict.fromkeys(resist["therapy"])) + f" ({', '.join(dict.fromkeys(resist['level']))})"
+    if profile.lynch is not None and profile.lynch.status in ("likely_sporadic", "germline_referral", "indeterminate"):
+        text += f" — Lynch triage: {profile.lynch.status.replace('_', ' ')}"
     return text
+
+
+def _profile_table(profile: PatientProfile, rows: pd.DataFrame, *, tumour: str, source: str, origin: list[str],
+                   position: dict[str, Any], maf_name: str, clinical_name: str) -> pd.DataFrame:
+    """The 'molecular profile' table of the report: finding, result, basis."""
+    msi, hyper, lynch = profile.msi, profile.hypermutation, profile.lynch
+    pole = pole_exonuclease_mutations(rows)
+    ras = profile.drivers[profile.drivers["gene"].isin(["KRAS", "NRAS", "BRAF"])]
+    ras_text = ", ".join(f"{g} {h}" for g, h in zip(ras["gene"], ras["hgvsp"])) or "KRAS, NRAS and BRAF wild type"
+    msi_bits = []
+    if msi.score is not None:
+        band = (f"; indeterminate {msi.indeterminate_from:g} to < {msi.threshold:g}"
+                if msi.indeterminate_from is not None else "")
+        assay = MSI_ASSAYS[msi.assay].tool if msi.assay in MSI_ASSAYS else str(msi.assay)
+        msi_bits.append(f"score {msi.score:g} vs MSI-H ≥ {msi.threshold:g}{band} ({assay}): {msi.score_status}")
+    if msi.mmr_status is not None:
+        msi_bits.append(f"MMR IHC: {msi.mmr_status}")
+    if msi.note:
+        msi_bits.append(msi.note)
+    pole_text = ", ".join(f"POLE {h}" + (" (pathogenic)" if is_pathogenic_pole_mutation(h) else " (not a pathogenic EDM)")
+                          for h in pole["HGVSp_Short"].astype(str)) or "none"
+    table = [
+        ("Tumour sample", tumour, source),
+        ("TMB", f"{profile.tmb.value:.1f} mut/Mb" + (" — TMB-high" if profile.tmb.high else ""),
+         f"{profile.tmb.n_variants} counted variants / {profile.tmb.callable_mb:g} Mb; TMB-high ≥ {profile.tmb.threshold:g}"),
+        ("MSI / MMR", msi.status if msi.status != "MSI-H" else "MSI-H / dMMR" if msi.mmr_status == "dMMR" else "MSI-H",
+         "; ".join(msi_bits) + (f" (from {' and '.join(origin)})" if origin else "")),
+        ("Lynch syndrome triage", lynch.status.replace("_", " "), lynch.reason),
+        ("Hypermutation", hyper.category, hyper.note or "Campbell et al. 2017: > 10 hypermutated, > 100 ultra-hypermutated"),
+        ("POLE exonuclease domain", pole_text,
+         "POLE-driven ultra-hypermutation" if hyper.pole_driven else
+         "residues 268-471; pathogenic mutations per León-Castillo et al. 2020"),
+        ("RAS / BRAF", ras_text, "KRAS/NRAS codons 12, 13, 59, 61, 117, 146 exclude anti-EGFR therapy; other RAS "
+                                 "variants are of unknown meaning; BRAF V600E: anti-EGFR without a BRAF inhibitor unlikely to help"),
+    ]
+    if position.get("tmb_percent_below") is not None:
+        table.append(("TMB in the cohort", f"higher than {position['tmb_percent_below']:.0f} % of "
+                      f"{position['n_tumours'] - 1} other tumours", maf_name))
+    if position.get("msi_percent_below") is not None:
+        table.append(("MSI score in the cohort", f"higher than {position['msi_percent_below']:.0f} % of the cohort's scores",
+                      clinical_name))
+    return pd.DataFrame(table, columns=["finding", "result", "basis"])
 
 
 def analyse_patient(params: Any) -> PatientResult:
@@ -347,10 +393,11 @@ def analyse_patient(params: Any) -> PatientResult:
     Returns
     -------
     PatientResult
-        Tables (``profile_table``, ``drivers``, ``actionable``, ``resistance``, ``cohort``), figures
+        Tables (``profile_table``, ``drivers``, ``actionable``, ``resistance``, ``unknown``, ``cohort``), figures
         (``tmb_cohort``, ``msi_cohort`` when the MAF holds a cohort) and ``summary`` with ``patient_id``,
-        ``tmb`` (value, unit, callable_mb, high), ``msi`` (status, score, source), ``drivers``, ``actionable``
-        and ``resistance`` (alteration, therapy, level, source) and ``headline``.
+        ``tmb`` (value, unit, callable_mb, high), ``msi`` (status, score, source), ``drivers``, ``actionable``,
+        ``resistance`` and ``unknown_meaning`` (alteration, therapy, level, source), ``lynch_triage`` (status,
+        reason, mlh1_methylation, source) and ``headline``.
 
     Raises
     ------
@@ -392,7 +439,8 @@ def analyse_patient(params: Any) -> PatientResult:
         if "clinical record" not in origin:
             origin.append("clinical record")
     profile = patient_profile(rows, patient_id=pid, callable_mb=params.callable_mb, msi_score=score, mmr_ihc=mmr,
-                              assay=params.msi_assay, msi_threshold=params.msi_threshold, variant_classes=classes)
+                              assay=params.msi_assay, msi_threshold=params.msi_threshold, her2_ihc=params.her2_ihc,
+                              mlh1_methylation=params.mlh1_methylation, variant_classes=classes)
     profile.tumor_sample = tumour
     matches = profile.matches
     split = summarise_actionability(matches)
@@ -420,40 +468,14 @@ def analyse_patient(params: Any) -> PatientResult:
             figures["msi_cohort"] = msi_score_plot(other_scores, threshold=thr, patient_score=profile.msi.score,
                                                    patient_label=pid)
 
-    msi = profile.msi
-    hyper = profile.hypermutation
-    pole = pole_exonuclease_mutations(rows)
-    ras = profile.drivers[profile.drivers["gene"].isin(["KRAS", "NRAS", "BRAF"])]
-    ras_text = ", ".join(f"{g} {h}" for g, h in zip(ras["gene"], ras["hgvsp"])) or "KRAS, NRAS and BRAF wild type"
-    msi_bits = []
-    if msi.score is not None:
-        msi_bits.append(f"score {msi.score:g} % vs threshold {msi.threshold:g} ({msi.assay.replace('_', '-')}): {msi.score_status}")
-    if msi.mmr_status is not None:
-        msi_bits.append(f"MMR IHC: {msi.mmr_status}")
-    if msi.note:
-        msi_bits.append(msi.note)
-    rows_table = [
-        ("Tumour sample", tumour, source),
-        ("TMB", f"{profile.tmb.value:.1f} mut/Mb" + (" — TMB-high" if profile.tmb.high else ""),
-         f"{profile.tmb.n_variants} counted variants / {profile.tmb.callable_mb:g} Mb; TMB-high ≥ {profile.tmb.threshold:g}"),
-        ("MSI / MMR", msi.status if msi.status != "MSI-H" else "MSI-H / dMMR" if msi.mmr_status == "dMMR" else "MSI-H",
-         "; ".join(msi_bits) + (f" (from {' and '.join(origin)})" if origin else "")),
-        ("Hypermutation", hyper.category, hyper.note or "Campbell et al. 2017: > 10 hypermutated, > 100 ultra-hypermutated"),
-        ("POLE exonuclease domain", ", ".join(f"POLE {h}" for h in pole["HGVSp_Short"].astype(str)) or "none",
-         "POLE-driven ultra-hypermutation" if hyper.pole_driven else "residues 268-471"),
-        ("RAS / BRAF", ras_text, "KRAS/NRAS exons 2-4 predict anti-EGFR resistance"),
-    ]
-    if position.get("tmb_percent_below") is not None:
-        rows_table.append(("TMB in the cohort", f"higher than {position['tmb_percent_below']:.0f} % of "
-                           f"{position['n_tumours'] - 1} other tumours", Path(params.maf).name))
-    if position.get("msi_percent_below") is not None:
-        rows_table.append(("MSI score in the cohort", f"higher than {position['msi_percent_below']:.0f} % of the cohort's scores",
-                           clinical.attrs.get("name", "")))
-    profile_table = pd.DataFrame(rows_table, columns=["finding", "result", "basis"])
-
-    cols = ["alteration", "therapy", "level", "source"]
+    profile_table = _profile_table(profile, rows, tumour=tumour, source=source, origin=origin, position=position,
+                                   maf_name=Path(params.maf).name if params.maf is not None else "",
+                                   clinical_name=clinical.attrs.get("name", "") if clinical is not None else "")
+    cols = ["alteration", "therapy", "level", "date", "source"]
     actionable = matches[matches["kind"] == "sensitive"][cols].reset_index(drop=True)
     resistance = matches[matches["kind"] == "resistance"][cols].reset_index(drop=True)
+    unknown = matches[matches["kind"] == "unknown"][["alteration", "therapy", "source"]].reset_index(drop=True)
+    msi = profile.msi
     summary = {
         "patient_id": pid,
         "tmb": {"value": profile.tmb.value, "unit": profile.tmb.unit, "callable_mb": profile.tmb.callable_mb,
@@ -464,6 +486,9 @@ def analyse_patient(params: Any) -> PatientResult:
                     for r in profile.drivers.itertuples(index=False)],
         "actionable": split["actionable"],
         "resistance": split["resistance"],
+        "unknown_meaning": split["unknown_meaning"],
+        "lynch_triage": {"status": profile.lynch.status, "reason": profile.lynch.reason,
+                         "mlh1_methylation": params.mlh1_methylation, "source": profile.lynch.source},
         "headline": _patient_headline(pid, profile, matches),
     }
     _close(figures)
@@ -471,7 +496,7 @@ def analyse_patient(params: Any) -> PatientResult:
         patient_id=pid, tumor_sample=tumour, variant_source=source, profile=profile, record=record,
         msi_origin=" and ".join(origin), profile_table=profile_table,
         drivers=profile.drivers.drop(columns=["Tumor_Sample_Barcode"], errors="ignore"),
-        actionable=actionable, resistance=resistance, cohort=cohort, cohort_position=position,
+        actionable=actionable, resistance=resistance, unknown=unknown, cohort=cohort, cohort_position=position,
         figures=figures, summary=summary, kb_version=matches.attrs.get("kb_version"),
     )
 
