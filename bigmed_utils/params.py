@@ -236,6 +236,9 @@ class ColorectalCohortParams(AnalysisParams):
         default_factory=lambda: ["stage", "msi_status", "braf_v600e", "age_per_10y"],
         description="Covariates of the Cox models (stage vs I, MSI-H vs MSS, side vs left, BRAF V600E, age per 10 years).",
     )
+    delayed_entry: bool = Field(
+        True, description="Survival with delayed entry at the sequencing date (column sequencing_months) when the data have one."
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ AT_RISK_STEP: int = 12
 GROUP_NAMES = {"stage": "stage", "msi_status": "MSI status", "side": "tumour side", "kras_braf": "KRAS/BRAF V600E"}
 #: days per month for survival times computed from dates (365.25 / 12)
 DAYS_PER_MONTH = 30.4375
+#: months from diagnosis to tumour sequencing: the delayed entry of a patient into the genomic cohort
+ENTRY_COL = "sequencing_months"
 
 # Tumour side from the ICD-10 subsite (WHO ICD-10 C18.0-C18.9, C19, C20). Right colon = caecum to
 # transverse colon (C18.0-C18.4), left colon = splenic flexure to sigmoid (C18.5-C18.7), rectosigmoid and
@@ -81,9 +83,10 @@ def clinical_from_omop(
     Columns ``patient_id`` (``person_source_value``), ``person_id``, ``icd10``, ``diagnosis_date``, ``age`` (at
     diagnosis, from the year of birth), ``sex``, ``side`` (:func:`side_from_icd10`), ``stage``, ``msi_score``
     (measurement mentioning "MSI", ``value_as_number``), ``mmr_ihc`` (measurement mentioning "MMR",
-    ``value_source_value``), ``msi_status`` (:func:`~bigmed_utils.oncology.msi.assess_msi`), ``treatments``
-    and, from ``death`` and ``observation_period``, ``os_months``/``os_event`` (diagnosis to death, else to the
-    end of observation). Progression is not in OMOP CDM: there is no PFS.
+    ``value_source_value``), ``msi_status`` (:func:`~bigmed_utils.oncology.msi.assess_msi`), ``treatments``,
+    ``sequencing_months`` (diagnosis to the first measurement mentioning "sequencing": the entry into the genomic
+    cohort) and, from ``death`` and ``observation_period``, ``os_months``/``os_event`` (diagnosis to death, else to
+    the end of observation). Progression is not in OMOP CDM: there is no PFS.
     """
     from ..io.omop import select_patients
 
@@ -109,6 +112,11 @@ def clinical_from_omop(
         if "value_source_value" in m.columns:
             mmr = m[src.str.contains("MMR|mismatch", case=False, regex=True)]
             out["mmr_ihc"] = out["person_id"].map(mmr.groupby("person_id")["value_source_value"].first())
+        seq = m[src.str.contains("sequencing", case=False, regex=False)]
+        if len(seq) and "diagnosis_date" in out.columns:
+            first = pd.to_datetime(out["person_id"].map(seq.groupby("person_id")["measurement_date"].min()))
+            out["sequencing_months"] = ((first - pd.to_datetime(out["diagnosis_date"])).dt.days
+                                        / DAYS_PER_MONTH).round(1)
     statuses = []
     for score, mmr in zip(out.get("msi_score", pd.Series(None, index=out.index)),
                           out.get("mmr_ihc", pd.Series(None, index=out.index))):
@@ -526,6 +534,7 @@ class CohortResult:
     figures: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    delayed_entry: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_patients(self) -> int:
@@ -592,6 +601,35 @@ def _select(params: Any, clinical: pd.DataFrame, barcodes: list[str],
     return out, steps
 
 
+def _delayed_entry(cohort: pd.DataFrame, wanted: bool, notes: list[str]) -> tuple[str | None, dict[str, Any]]:
+    """The entry column of the survival analyses and the ``delayed_entry`` summary: survival counts from
+    diagnosis, and a patient enters the risk sets at the sequencing of the tumour (left truncation), so the time
+    between the two, which the patient had to survive to be sequenced, is not credited to any group."""
+    has = ENTRY_COL in cohort.columns and cohort[ENTRY_COL].notna().any()
+    applied = bool(wanted and has)
+    info: dict[str, Any] = {"applied": applied, "entry": ENTRY_COL if applied else None,
+                            "n_entered_after_diagnosis": None, "median_entry_months": None}
+    if applied:
+        delay = pd.to_numeric(cohort[ENTRY_COL], errors="coerce")
+        later = delay[delay > 0]
+        info.update(n_entered_after_diagnosis=int(len(later)),
+                    median_entry_months=float(later.median()) if len(later) else None)
+        info["statement"] = (f"Survival is counted from diagnosis with delayed entry at the sequencing date "
+                             f"('{ENTRY_COL}', left truncation): {len(later)} of {len(cohort)} patients were sequenced "
+                             f"after diagnosis (median {_fmt(info['median_entry_months'])} months) and join the risk "
+                             "sets only then, so their survival before sequencing (immortal time) is not credited "
+                             "to any genomic group.")
+    elif has:
+        info["statement"] = ("Delayed entry switched off (delayed_entry: false): survival from diagnosis although "
+                             "tumours were sequenced later; estimates carry immortal-time bias.")
+    else:
+        info["statement"] = (f"No sequencing date ('{ENTRY_COL}') in the clinical data: survival from diagnosis "
+                             "without delayed entry; if tumours were sequenced after diagnosis the estimates carry "
+                             "immortal-time bias.")
+    notes.append(info["statement"])
+    return (ENTRY_COL if applied else None), info
+
+
 def _km_key(endpoint: str, group: str) -> str:
     return f"km_{endpoint}_{group}"
 
@@ -610,8 +648,9 @@ def analyse_cohort(params: Any) -> CohortResult:
         Tables, figures (``oncoplot``, ``tmb_by_msi``, ``km_<endpoint>_<group>``, ``forest_<endpoint>``) and
         ``summary`` with ``case_id``, ``n_patients``, ``km`` (``{endpoint: {all|group: {level: {n, events,
         median, ci_lower, ci_upper}}}}``, months, ``None`` = not reached), ``cox`` (``{endpoint: {covariate:
-        {hr, ci_lower, ci_upper, p}}}``), ``log_rank`` (``{endpoint: {group: {statistic, dof, p, ...}}}``) and
-        ``headline``.
+        {hr, ci_lower, ci_upper, p}}}``), ``log_rank`` (``{endpoint: {group: {statistic, dof, p, ...}}}``),
+        ``delayed_entry`` (``{applied, entry, n_entered_after_diagnosis, median_entry_months, statement}``: with a
+        ``sequencing_months`` column every survival analysis uses delayed entry at sequencing) and ``headline``.
 
     Raises
     ------
@@ -685,24 +724,35 @@ def analyse_cohort(params: Any) -> CohortResult:
         if c not in cohort.columns:
             raise InputDataError(f"Cox covariate '{c}' is not available in the cohort table "
                                  f"({clinical.attrs.get('name', 'clinical table')})")
+    entry, delayed = _delayed_entry(cohort, params.delayed_entry, notes)
     for ep, (tcol, ecol) in endpoints.items():
-        t_max = float(pd.to_numeric(cohort[tcol], errors="coerce").max())
+        data = cohort
+        if entry and ep != "os":
+            # progression before sequencing: the patient never entered the risk set of this endpoint
+            before = pd.to_numeric(cohort[tcol], errors="coerce") < cohort[entry]
+            if before.any():
+                notes.append(f"{ENDPOINT_NAMES[ep]}: {int(before.sum())} patient(s) with the event before "
+                             "sequencing are left out (they never entered the risk set)")
+                data = cohort[~before]
+        t_max = float(pd.to_numeric(data[tcol], errors="coerce").max())
         times = list(range(0, int(np.ceil(max(t_max, 1) / AT_RISK_STEP)) * AT_RISK_STEP + 1, AT_RISK_STEP)) \
             if np.isfinite(t_max) else [0]
-        overall = kaplan_meier(cohort, time_col=tcol, event_col=ecol)
+        overall = kaplan_meier(data, time_col=tcol, event_col=ecol, entry_col=entry)
+        notes.extend(f"{ENDPOINT_NAMES[ep]}: {n}" for n in overall.notes)
         km_summary[ep] = {"all": overall.to_dict()["all"]}
         lr_summary[ep] = {}
         at_risk[ep] = {"all": at_risk_table(overall, times=times)}
         tables = [overall.summary.assign(variable="all")]
         figures[_km_key(ep, "all")] = plot_km(overall, title=f"{ENDPOINT_NAMES[ep]}, all patients", xticks=times)
         for g in KM_GROUPS:
-            if g not in cohort.columns or cohort[g].dropna().astype(str).nunique() < 2:
+            if g not in data.columns or data[g].dropna().astype(str).nunique() < 2:
                 continue
-            km = kaplan_meier(cohort, time_col=tcol, event_col=ecol, group_col=g)
+            km = kaplan_meier(data, time_col=tcol, event_col=ecol, group_col=g, entry_col=entry)
+            notes.extend(f"{ENDPOINT_NAMES[ep]}: {n}" for n in km.notes)
             km_summary[ep][g] = km.to_dict()
             tables.append(km.summary.assign(variable=g))
             at_risk[ep][g] = at_risk_table(km, times=times)
-            lr = logrank(cohort, time_col=tcol, event_col=ecol, group_col=g)
+            lr = logrank(data, time_col=tcol, event_col=ecol, group_col=g, entry_col=entry)
             lr_summary[ep][g] = lr.to_dict()
             lr_rows.append({"endpoint": ep, "group": g, "statistic": lr.statistic, "dof": lr.dof, "p": lr.p})
             figures[_km_key(ep, g)] = plot_km(km, title=f"{ENDPOINT_NAMES[ep]} by {GROUP_NAMES.get(g, g)} "
@@ -714,8 +764,8 @@ def analyse_cohort(params: Any) -> CohortResult:
         km_tables[ep] = table[["variable", "group", "n", "events", "median (95% CI), months"]]
         # the usual reference level when the selection kept it (a stage III-IV cohort is compared with III)
         reference = {k: v for k, v in COX_REFERENCE.items()
-                     if k in covariates and (cohort[k].astype(str) == v).any()}
-        cox = cox_ph(cohort, time_col=tcol, event_col=ecol, covariates=covariates, reference=reference)
+                     if k in covariates and (data[k].astype(str) == v).any()}
+        cox = cox_ph(data, time_col=tcol, event_col=ecol, covariates=covariates, reference=reference, entry_col=entry)
         cox_results[ep] = cox
         cox_tables[ep] = cox.hr_table
         cox_summary[ep] = cox.to_dict()
@@ -733,7 +783,7 @@ def analyse_cohort(params: Any) -> CohortResult:
                 else f"{len(cohort)} patients; median OS not reached")
     headline += f"; OS Cox: {hr_text}" if hr_text else ""
     summary = {"case_id": params.case_id, "n_patients": int(len(cohort)), "km": km_summary, "cox": cox_summary,
-               "log_rank": lr_summary, "headline": headline}
+               "log_rank": lr_summary, "delayed_entry": delayed, "headline": headline}
     _close(figures)
     return CohortResult(
         case_id=params.case_id,
@@ -742,6 +792,7 @@ def analyse_cohort(params: Any) -> CohortResult:
         tmb_by_msi=tmb_table, km_tables=km_tables, at_risk=at_risk,
         log_rank=pd.DataFrame(lr_rows, columns=["endpoint", "group", "statistic", "dof", "p"]),
         cox=cox_results, cox_tables=cox_tables, ph_checks=ph, figures=figures, summary=summary, notes=notes,
+        delayed_entry=delayed,
     )
 
 

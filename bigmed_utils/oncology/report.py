@@ -110,33 +110,36 @@ def cohort_survival_summary(
     cox_covariates: Sequence[str] = ("stage", "msi_status", "side", "age"),
     reference: Mapping[str, Any] | None = None,
     id_col: str = "patient_id",
+    entry_col: str | None = None,
 ) -> dict[str, Any]:
     """Kaplan-Meier medians, log-rank tests and a Cox model per endpoint, as ``summary.json`` content.
 
     Returns ``{n_patients, km: {endpoint: {group: {level: {n, events, median, ci_lower, ci_upper}}}},
     log_rank: {endpoint: {group: {statistic, dof, p, pairwise}}}, cox: {endpoint: {covariate: {hr,
     ci_lower, ci_upper, p}}}}``. Groups and covariates missing from ``df`` are skipped; endpoints whose
-    columns are missing raise :class:`InputDataError`.
+    columns are missing raise :class:`InputDataError`. ``entry_col`` (e.g. ``sequencing_months``) gives every
+    analysis delayed entry at that time (left truncation).
     """
     out: dict[str, Any] = {"n_patients": int(len(df)), "km": {}, "log_rank": {}, "cox": {}}
     for name, (time_col, event_col) in endpoints.items():
         for col in (time_col, event_col):
             if col not in df.columns:
                 raise InputDataError(f"cohort table has no column '{col}' for endpoint '{name}'")
-        km_all = kaplan_meier(df, time_col=time_col, event_col=event_col, id_col=id_col)
+        km_all = kaplan_meier(df, time_col=time_col, event_col=event_col, id_col=id_col, entry_col=entry_col)
         out["km"][name] = {"all": km_all.to_dict()["all"]}
         out["log_rank"][name] = {}
         for g in groups:
             if g not in df.columns:
                 continue
-            out["km"][name][g] = kaplan_meier(df, time_col=time_col, event_col=event_col, group_col=g, id_col=id_col).to_dict()
+            out["km"][name][g] = kaplan_meier(df, time_col=time_col, event_col=event_col, group_col=g, id_col=id_col,
+                                              entry_col=entry_col).to_dict()
             if df[g].dropna().astype(str).nunique() >= 2:
                 out["log_rank"][name][g] = logrank(df, time_col=time_col, event_col=event_col, group_col=g,
-                                                   id_col=id_col).to_dict()
+                                                   id_col=id_col, entry_col=entry_col).to_dict()
         covs = [c for c in cox_covariates if c in df.columns]
         if covs:
             out["cox"][name] = cox_ph(df, time_col=time_col, event_col=event_col, covariates=covs,
-                                      reference=reference, id_col=id_col).to_dict()
+                                      reference=reference, id_col=id_col, entry_col=entry_col).to_dict()
     return out
 
 

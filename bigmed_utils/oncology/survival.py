@@ -24,6 +24,7 @@ missing or non-binary event flags are refused, never silently dropped; so is an 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -121,6 +122,7 @@ class KMResult:
     event_col: str
     group_col: str | None
     entry_col: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, dict]:
         """``{group: {n, events, median, ci_lower, ci_upper}}`` with ``None`` for not reached."""
@@ -162,32 +164,41 @@ def kaplan_meier(
 ) -> KMResult:
     """Kaplan-Meier estimate per group (or overall) with median survival and its ``1 - alpha`` CI.
 
-    With ``entry_col`` each patient enters the risk sets at that time (delayed entry, left truncation).
+    With ``entry_col`` each patient enters the risk sets at that time (delayed entry, left truncation). When
+    the risk set of a group empties before later patients enter (too few early entries), the product-limit
+    estimate would drop to 0 for good; that group then gets lifelines' Breslow-Fleming-Harrington estimate
+    (exp of the Nelson-Aalen cumulative hazard), as lifelines recommends, and ``notes`` says so.
     Rows with a missing group value are left out (counted in ``summary.attrs['n_missing_group']``);
     bad times or events raise :class:`InputDataError` (see :func:`validate_survival`).
     """
-    from lifelines import KaplanMeierFitter
+    from lifelines import BreslowFlemingHarringtonFitter, KaplanMeierFitter
+    from lifelines.exceptions import StatError
     from lifelines.utils import median_survival_times
 
     data = validate_survival(df, time_col=time_col, event_col=event_col, id_col=id_col, entry_col=entry_col)
     fitters: dict[str, Any] = {}
     rows = []
+    notes: list[str] = []
     for label, sub in _groups(data, group_col):
-        kmf = KaplanMeierFitter(alpha=alpha, label=label)
-        kmf.fit(sub[time_col], event_observed=sub[event_col], entry=sub[entry_col] if entry_col else None)
-        ci = median_survival_times(kmf.confidence_interval_)
+        entry = sub[entry_col] if entry_col else None
+        try:
+            kmf = KaplanMeierFitter(alpha=alpha, label=label).fit(sub[time_col], event_observed=sub[event_col],
+                                                                  entry=entry)
+        except StatError:
+            kmf = BreslowFlemingHarringtonFitter(alpha=alpha, label=label).fit(
+                sub[time_col], event_observed=sub[event_col], entry=entry)
+            notes.append(f"{group_col or 'all'}={label}: the risk set empties before later patients enter "
+                         "(too few early entries); Breslow-Fleming-Harrington estimate instead of Kaplan-Meier")
+        with warnings.catch_warnings():  # lifelines' ApproximationWarning for the Breslow-Fleming-Harrington median
+            warnings.simplefilter("ignore")
+            ci = sorted(float(x) for x in median_survival_times(kmf.confidence_interval_).iloc[0, :2])
+            median = float(kmf.median_survival_time_)
         fitters[label] = kmf
-        rows.append({
-            "group": label,
-            "n": len(sub),
-            "events": int(sub[event_col].sum()),
-            "median": float(kmf.median_survival_time_),
-            "median_ci_lower": float(ci.iloc[0, 0]),
-            "median_ci_upper": float(ci.iloc[0, 1]),
-        })
+        rows.append({"group": label, "n": len(sub), "events": int(sub[event_col].sum()), "median": median,
+                     "median_ci_lower": ci[0], "median_ci_upper": ci[1]})
     summary = pd.DataFrame(rows, columns=["group", "n", "events", "median", "median_ci_lower", "median_ci_upper"])
     summary.attrs["n_missing_group"] = int(data[group_col].isna().sum()) if group_col else 0
-    return KMResult(fitters, summary, data, time_col, event_col, group_col, entry_col)
+    return KMResult(fitters, summary, data, time_col, event_col, group_col, entry_col, notes)
 
 
 def at_risk_table(km: KMResult, *, times: Sequence[float]) -> pd.DataFrame:

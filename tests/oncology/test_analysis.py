@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "oncology"
 
 PATIENT_KEYS = {"patient_id", "tmb", "msi", "drivers", "actionable", "resistance", "unknown_meaning", "lynch_triage",
                 "headline"}
-COHORT_KEYS = {"case_id", "n_patients", "km", "cox", "log_rank", "headline"}
+COHORT_KEYS = {"case_id", "n_patients", "km", "cox", "log_rank", "delayed_entry", "headline"}
 #: truth.json hazard-ratio names -> Cox covariate rows of analyse_cohort
 TRUTH_TO_COX = {"stage_II_vs_I": "stage=II", "stage_III_vs_I": "stage=III", "stage_IV_vs_I": "stage=IV",
                 "msi_high": "msi_status=MSI-H", "braf_v600e": "braf_v600e", "age_per_10_years": "age_per_10y"}
@@ -79,12 +79,33 @@ def test_cohort_genomics_match_truth(cohort_result, crc):
     assert cohort_result.exclusivity.both == 0 and cohort_result.exclusivity.mutually_exclusive
     tmb = cohort_result.tmb_by_msi.set_index("msi_status")
     assert tmb.loc["MSI-H", "median_tmb"] > 10 > tmb.loc["MSS", "median_tmb"]
-    # at-risk counts every 12 months, the same times as the plot axis
+    # at-risk counts every 12 months, the same times as the plot axis; at 0 only the patients sequenced at diagnosis
     at_risk = cohort_result.at_risk["os"]["stage"]
-    assert list(at_risk.columns[:3]) == [0, 12, 24] and at_risk[0].sum() == truth["n_patients"]
+    clinical = pd.read_csv(crc[0] / "clinical.csv")
+    assert list(at_risk.columns[:3]) == [0, 12, 24] and at_risk[0].sum() == (clinical["sequencing_months"] == 0).sum()
     assert list(cohort_result.figures["km_os_stage"].axes[0].get_xticks()[:3]) == [0, 12, 24]
     assert cohort_result.mutation_matrix.shape == (20, truth["n_patients"])
     assert cohort_result.mutation_matrix.index[0] == "APC"  # most frequent planted driver (78 %)
+
+
+def test_survival_uses_delayed_entry_at_sequencing(cohort_result, crc):
+    _, truth = crc
+    d = cohort_result.summary["delayed_entry"]
+    assert d["applied"] and d["entry"] == "sequencing_months"
+    assert 0.35 * truth["n_patients"] < d["n_entered_after_diagnosis"] < 0.65 * truth["n_patients"]  # planted: half
+    assert "delayed entry at the sequencing date" in d["statement"] and d["statement"] in cohort_result.notes
+    assert cohort_result.cox["os"].entry_col == "sequencing_months"
+    assert "left truncation" in truth["survival_model"]["type"]
+
+
+def test_survival_without_delayed_entry_says_so(crc, demo_data):
+    folder, truth = crc
+    res = analyse_cohort({"maf": folder / "somatic.maf", "clinical": folder / "clinical.csv",
+                          "callable_mb": truth["callable_mb"], "delayed_entry": False,
+                          "cox_covariates": ["stage"]})
+    assert res.summary["delayed_entry"]["applied"] is False and "immortal-time bias" in res.summary["delayed_entry"]["statement"]
+    assert res.cox["os"].entry_col is None
+    assert res.at_risk["os"]["all"][0].iloc[0] == truth["n_patients"]
 
 
 def test_ehr_selection_by_stage_and_treatment(crc, demo_data):
@@ -113,6 +134,9 @@ def test_clinical_from_omop_agrees_with_clinical_csv(crc, demo_data):
     assert (joined["side"] == joined["side_omop"]).all()
     assert (joined["msi_score"] - joined["msi_score_omop"]).abs().max() < 1e-9
     assert (joined["os_event"] == joined["os_event_omop"]).all()
+    # the sequencing date of the EHR gives the clinical table's entry time (days to months, 0.1 month rounding)
+    assert (joined["sequencing_months"] - joined["sequencing_months_omop"]).abs().max() <= 0.15
+    assert ((joined["sequencing_months"] == 0) == (joined["sequencing_months_omop"] == 0)).all()
 
 
 @pytest.mark.parametrize("code, side", [("C18.0", "right"), ("C18.4", "right"), ("C18.7", "left"), ("C186", "left"),

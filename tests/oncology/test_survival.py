@@ -214,3 +214,16 @@ def test_delayed_entry_cox_ph_check_and_bad_entry(left_truncated):
     bad.loc[3, "sequencing_months"] = None
     with pytest.raises(InputDataError, match="entry time 'sequencing_months' is missing"):
         cox_ph(bad, time_col="os_months", event_col="os_event", covariates=["mutant"], entry_col="sequencing_months")
+
+
+def test_km_with_an_emptied_risk_set_falls_back_to_fleming_harrington():
+    # b dies at 3 while c, d ... enter only from 5 on: the product-limit estimate would be 0 for good
+    df = pd.DataFrame({"patient_id": list("abcdef"), "t": [2, 3, 10, 12, 15, 20.0], "e": [1, 1, 1, 0, 1, 0],
+                       "s": [0, 0, 5, 6, 6, 8.0]})
+    km = kaplan_meier(df, time_col="t", event_col="e", entry_col="s")
+    assert km.notes == ["all=all: the risk set empties before later patients enter (too few early entries); "
+                        "Breslow-Fleming-Harrington estimate instead of Kaplan-Meier"]
+    # exp(-(1/2 + 1/1)) after the two early deaths, not 0
+    assert float(km.fitters["all"].survival_function_at_times(4).iloc[0]) == pytest.approx(np.exp(-1.5))
+    row = km.summary.iloc[0]
+    assert row["median_ci_lower"] <= row["median_ci_upper"]
