@@ -191,7 +191,7 @@ def _nr(x: float) -> str:
 def _patient_headline(pid: str, profile: PatientProfile, matches: pd.DataFrame) -> str:
     sensitive = matches[matches["kind"] == "sensitive"]
     resist = matches[matches["kind"] == "resistance"]
-    alterations = [a for a in dict.fromkeys(sensitive["alteration"]) if a not in ("MSI-H", "TMB-H")]
+    alterations = [a for a in dict.fromkeys(sensitive["alteration"]) if a not in ("MSI-H", "dMMR", "TMB-H")]
     parts = alterations + [profile.msi.status if profile.msi.status != "unknown" else "MSI unknown",
                            f"TMB {profile.tmb.value:.1f} mut/Mb" + (" (high)" if profile.tmb.high else "")]
     text = f"{pid}: " + ", ".join(parts)
