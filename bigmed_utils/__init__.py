@@ -76,6 +76,7 @@ _LAZY: dict[str, str] = {
     # oncology
     "compute_tmb": "oncology.tmb",
     "assess_msi": "oncology.msi",
+    "lynch_triage": "oncology.lynch",
     "match_actionability": "oncology.actionability",
     "kaplan_meier": "oncology.survival",
     "logrank": "oncology.survival",

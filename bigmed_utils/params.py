@@ -184,18 +184,33 @@ class ColorectalCancerParams(AnalysisParams):
         None, description="Variant classes counted for TMB; default the non-synonymous coding classes (maftools)."
     )
     msi_score: float | None = Field(
-        None, ge=0, le=100, description="MSIsensor-style score (% unstable sites); default from the clinical record."
+        None, ge=0, le=100, description="MSI score of the assay's tool (MSIsensor: % unstable sites); default from the clinical record."
     )
-    msi_assay: Literal["tumor_normal", "tumor_only"] = Field(
-        "tumor_normal", description="MSI assay: MSI-H threshold 10 (tumour-normal) or 20 (tumour-only)."
+    msi_assay: Literal["tumor_normal", "msisensor_exome", "tumor_only", "mantis"] = Field(
+        "tumor_normal", description="MSI tool and cut-offs: tumor_normal = MSIsensor panel (MSI-H >= 10, 3-10 indeterminate), "
+        "msisensor_exome (>= 3.5), tumor_only = MSIsensor2 (>= 20), mantis (>= 0.4)."
     )
-    msi_threshold: float | None = Field(None, gt=0, description="MSI-H threshold overriding the assay's default.")
+    msi_threshold: float | None = Field(None, gt=0, description="MSI-H threshold overriding the assay's default (no indeterminate band).")
     mmr_ihc: Literal["deficient", "proficient"] | None = Field(
         None, description="Mismatch-repair immunohistochemistry; default from the clinical record."
     )
     inhouse_db: OutputPath | None = Field(
         None, description="In-house store of earlier patients (case store folder): similar patients' outcomes."
     )
+    mlh1_methylation: bool | None = Field(
+        None, description="MLH1 promoter hypermethylation (true/false; null = not tested), for the Lynch syndrome triage."
+    )
+    her2_ihc: Literal["0", "1+", "2+", "3+"] | None = Field(
+        None, description="HER2 immunohistochemistry score; 3+ matches the HER2-directed therapies."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _her2_score_as_text(cls, data: Any) -> Any:
+        # YAML reads `her2_ihc: 0` as a number
+        if isinstance(data, dict) and isinstance(data.get("her2_ihc"), int) and not isinstance(data["her2_ihc"], bool):
+            data = {**data, "her2_ihc": str(data["her2_ihc"])}
+        return data
 
     @model_validator(mode="after")
     def _needs_variants(self) -> "ColorectalCancerParams":
@@ -219,13 +234,16 @@ class ColorectalCohortParams(AnalysisParams):
         None, description="Keep patients with a drug exposure containing any of these names (needs ehr)."
     )
     callable_mb: float = Field(38.0, gt=0, description="Callable size of the assay in megabases.")
-    msi_assay: Literal["tumor_normal", "tumor_only"] = Field(
-        "tumor_normal", description="MSI assay of the scores in OMOP tables (MSI-H threshold 10 or 20)."
+    msi_assay: Literal["tumor_normal", "msisensor_exome", "tumor_only", "mantis"] = Field(
+        "tumor_normal", description="MSI tool of the scores in OMOP tables (cut-offs as for colorectal_cancer)."
     )
     top_n_genes: int = Field(20, ge=1, le=100, description="Genes shown in the oncoplot.")
     cox_covariates: list[Literal["stage", "msi_status", "side", "braf_v600e", "kras_mut", "age_per_10y", "sex"]] = Field(
         default_factory=lambda: ["stage", "msi_status", "braf_v600e", "age_per_10y"],
         description="Covariates of the Cox models (stage vs I, MSI-H vs MSS, side vs left, BRAF V600E, age per 10 years).",
+    )
+    delayed_entry: bool = Field(
+        True, description="Survival with delayed entry at the sequencing date (column sequencing_months) when the data have one."
     )
 
 

@@ -4,7 +4,9 @@ from .analysis import CohortResult, PatientResult, analyse_cohort, analyse_patie
 from .actionability import load_knowledge_base, match_actionability, summarise_actionability
 from .cohort import CRC_DRIVER_GENES, cohort_table, driver_mutations, match_barcodes, read_clinical
 from .hgvsp import normalise_hgvsp, parse_hgvsp, same_protein_change
+from .lynch import LynchTriage, lynch_triage
 from .msi import (
+    MSI_ASSAYS,
     MSI_SCORE_THRESHOLDS,
     POLE_EXONUCLEASE_DOMAIN,
     assess_msi,
@@ -34,6 +36,7 @@ __all__ = [
     "load_knowledge_base", "match_actionability", "summarise_actionability",
     "CRC_DRIVER_GENES", "cohort_table", "driver_mutations", "match_barcodes", "read_clinical",
     "normalise_hgvsp", "parse_hgvsp", "same_protein_change",
+    "LynchTriage", "lynch_triage", "MSI_ASSAYS",
     "MSI_SCORE_THRESHOLDS", "POLE_EXONUCLEASE_DOMAIN", "assess_msi", "classify_mmr_ihc", "classify_msi_score",
     "hypermutation_status", "is_pole_exonuclease_mutation", "pole_exonuclease_mutations",
     "msi_score_plot", "mutation_matrix", "mutual_exclusivity", "oncoplot", "tmb_by_msi_plot",

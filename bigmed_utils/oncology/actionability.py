@@ -1,16 +1,16 @@
 """Therapy actionability of colorectal-cancer alterations from a bundled, versioned knowledge base.
 
 The knowledge base (``bigmed_utils/data/oncology/actionability_kb.tsv``) holds one rule per row with an
-OncoKB-style level (1, 2, 3A, 3B, 4, R1, R2), a kind (``sensitive`` or ``resistance``), the therapy and the
-source. Its header states version, date and sources. Rule types:
+OncoKB-style level (1, 2, 3A, 3B, 4, R1, R2), a kind (``sensitive``, ``resistance`` or ``unknown``), the therapy,
+the date of the approval or guideline and the source. Its header states version, date and sources. Rule types:
 
 ``protein``
-    one exact protein change; ``p.V600E``, ``p.Val600Glu`` and ``V600E`` are the same change. BRAF V600K
-    does not match the V600E rule: in colorectal cancer the approvals name V600E only.
+    one exact protein change, or a comma-separated list; ``p.V600E``, ``p.Val600Glu`` and ``V600E`` are the
+    same change. BRAF V600K does not match the V600E rule: in colorectal cancer the approvals name V600E only.
 ``codon``
     any protein-altering (missense or in-frame) change at the listed codons (``G12*``).
 ``codon_range``
-    a missense change within residues first-last (POLE exonuclease domain 268-471).
+    a missense change within residues first-last.
 ``exon``
     a protein-altering change in the listed exons: for KRAS/NRAS the exon of the codon (codon ranges of the
     MANE Select transcripts in ``ras_exon_codons.tsv``; exon numbers in annotations depend on the
@@ -18,10 +18,16 @@ source. Its header states version, date and sources. Rule types:
 ``class``
     ``amplification``, ``fusion`` or ``oncogenic_mutation`` (any non-synonymous coding change).
 ``biomarker``
-    ``MSI-H`` (MSI-high or dMMR) or ``TMB-H``; given to :func:`match_actionability` as arguments.
+    ``MSI-H`` (MSI-high or dMMR), ``dMMR`` (MMR deficiency by immunohistochemistry), ``TMB-H`` or
+    ``HER2-IHC3+``; given to :func:`match_actionability` as arguments.
+``other``
+    any non-synonymous change of the gene that no other rule of the gene matched. Such rows have kind
+    ``unknown`` and no level: a variant of unknown therapeutic meaning is shown as such, never as resistance
+    (e.g. KRAS p.E31K is not one of the guideline RAS hotspots and does not exclude cetuximab).
 
-A ``condition`` of ``ras_wild_type`` limits a rule to tumours without a KRAS/NRAS exon 2-4 change
-(HER2-directed therapy was studied and approved in RAS wild-type tumours only).
+Conditions: ``ras_wild_type`` limits a rule to tumours without a KRAS/NRAS mutation at the guideline hotspot
+codons (:data:`RAS_HOTSPOT_CODONS`); ``ras_braf_wild_type`` also requires no BRAF V600E (NCCN: HER2-directed
+therapy for HER2-amplified, RAS and BRAF wild-type tumours).
 """
 
 from __future__ import annotations
@@ -42,15 +48,22 @@ from .tmb import NONSYNONYMOUS_CLASSES
 #: OncoKB therapeutic levels, most to least actionable (https://www.oncokb.org/levels)
 LEVELS: tuple[str, ...] = ("1", "2", "3A", "3B", "4", "R1", "R2")
 RESISTANCE_LEVELS = frozenset({"R1", "R2"})
-RULE_TYPES = frozenset({"protein", "codon", "codon_range", "exon", "class", "biomarker"})
+KINDS = frozenset({"sensitive", "resistance", "unknown"})
+RULE_TYPES = frozenset({"protein", "codon", "codon_range", "exon", "class", "biomarker", "other"})
 CLASS_RULES = frozenset({"amplification", "fusion", "oncogenic_mutation"})
-BIOMARKERS = frozenset({"MSI-H", "TMB-H"})
-CONDITIONS = frozenset({"", "ras_wild_type"})
+BIOMARKERS = frozenset({"MSI-H", "dMMR", "TMB-H", "HER2-IHC3+"})
+CONDITIONS = frozenset({"", "ras_wild_type", "ras_braf_wild_type"})
+#: KRAS/NRAS codons whose mutation makes a tumour "RAS mutant" for anti-EGFR therapy: exon 2 codons 12, 13;
+#: exon 3 codons 59, 61; exon 4 codons 117, 146 (Allegra et al., J Clin Oncol 2016;34:179-85, ASCO PCO;
+#: Sepulveda et al., J Clin Oncol 2017;35:1453-86; ESMO mCRC guideline, Cervantes et al., Ann Oncol 2023;34:10-32)
+RAS_HOTSPOT_CODONS: frozenset[int] = frozenset({12, 13, 59, 61, 117, 146})
+RAS_GENES: tuple[str, ...] = ("KRAS", "NRAS")
+_DATE_RE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 #: classes that change the protein sequence without truncating it (activating-mutation candidates)
 PROTEIN_ALTERING_CLASSES = frozenset({"Missense_Mutation", "In_Frame_Del", "In_Frame_Ins"})
 
-OUTPUT_COLUMNS = ["alteration", "gene", "therapy", "level", "source", "kind", "rule_id"]
+OUTPUT_COLUMNS = ["alteration", "gene", "therapy", "level", "date", "source", "kind", "rule_id"]
 
 _GENE_COLUMNS = ("gene", "Hugo_Symbol", "SYMBOL")
 _PROTEIN_COLUMNS = ("hgvsp", "HGVSp_Short", "HGVSp", "protein_change", "Protein_Change", "AAChange")
@@ -72,15 +85,15 @@ def _parse_header(lines: list[str]) -> dict[str, str]:
 def load_knowledge_base(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """Load and validate an actionability knowledge base (default: the bundled one).
 
-    Returns a table with columns ``id, gene, rule_type, rule, condition, level, kind, therapy, source``;
+    Returns a table with columns ``id, gene, rule_type, rule, condition, level, kind, therapy, date, source``;
     ``attrs`` holds ``version``, ``date``, ``sources`` and ``path``.
 
     Raises
     ------
     ReferenceDataError
-        Missing file, missing column, an unknown level, rule type, class, biomarker or condition, a
-        resistance level with kind ``sensitive`` (or the reverse), or a malformed codon list/range. The
-        message names the file and the rule id.
+        Missing file, missing column, an unknown level, kind, rule type, class, biomarker or condition, a
+        resistance level with kind ``sensitive`` (or the reverse), a level on an ``unknown`` row (or none on
+        another), a malformed codon list/range or date. The message names the file and the rule id.
     """
     p = Path(path) if path is not None else data_path("oncology", "actionability_kb.tsv")
     if not p.is_file():
@@ -88,26 +101,14 @@ def load_knowledge_base(path: str | os.PathLike | None = None) -> pd.DataFrame:
     with p.open(encoding="utf-8") as fh:
         header = [line.rstrip("\n") for line in fh if line.startswith("#")]
     kb = pd.read_csv(p, sep="\t", comment=None, skiprows=len(header), dtype=str, keep_default_na=False)
-    required = ["id", "gene", "rule_type", "rule", "condition", "level", "kind", "therapy", "source"]
+    required = ["id", "gene", "rule_type", "rule", "condition", "level", "kind", "therapy", "date", "source"]
     missing = [c for c in required if c not in kb.columns]
     if missing:
         raise ReferenceDataError(f"{p}: knowledge base lacks column(s) {', '.join(missing)}")
     if kb["id"].duplicated().any():
         raise ReferenceDataError(f"{p}: duplicate rule id {kb.loc[kb['id'].duplicated(), 'id'].iloc[0]}")
     for row in kb.itertuples(index=False):
-        where = f"{p}: rule {row.id}"
-        if row.level not in LEVELS:
-            raise ReferenceDataError(f"{where}: unknown level {row.level!r} (expected one of {', '.join(LEVELS)})")
-        if (row.level in RESISTANCE_LEVELS) != (row.kind == "resistance") or row.kind not in ("sensitive", "resistance"):
-            raise ReferenceDataError(f"{where}: level {row.level} does not fit kind {row.kind!r}")
-        if row.rule_type not in RULE_TYPES:
-            raise ReferenceDataError(f"{where}: unknown rule_type {row.rule_type!r}")
-        if row.condition not in CONDITIONS:
-            raise ReferenceDataError(f"{where}: unknown condition {row.condition!r}")
-        try:
-            _compile_rule(row.rule_type, row.rule)
-        except ValueError as exc:
-            raise ReferenceDataError(f"{where}: {exc}") from None
+        _check_row(row, f"{p}: rule {row.id}")
     meta = _parse_header(header)
     for key in ("version", "date"):
         if key not in meta:
@@ -117,12 +118,40 @@ def load_knowledge_base(path: str | os.PathLike | None = None) -> pd.DataFrame:
     return kb
 
 
+def _check_row(row: Any, where: str) -> None:
+    if row.kind not in KINDS:
+        raise ReferenceDataError(f"{where}: unknown kind {row.kind!r} (expected one of {', '.join(sorted(KINDS))})")
+    if row.kind == "unknown":
+        if row.level != "" or row.rule_type != "other":
+            raise ReferenceDataError(f"{where}: kind 'unknown' needs rule_type 'other' and no level")
+    else:
+        if row.level not in LEVELS:
+            raise ReferenceDataError(f"{where}: unknown level {row.level!r} (expected one of {', '.join(LEVELS)})")
+        if (row.level in RESISTANCE_LEVELS) != (row.kind == "resistance"):
+            raise ReferenceDataError(f"{where}: level {row.level} does not fit kind {row.kind!r}")
+        if row.rule_type == "other":
+            raise ReferenceDataError(f"{where}: rule_type 'other' is for kind 'unknown' only")
+    if row.rule_type not in RULE_TYPES:
+        raise ReferenceDataError(f"{where}: unknown rule_type {row.rule_type!r}")
+    if row.condition not in CONDITIONS:
+        raise ReferenceDataError(f"{where}: unknown condition {row.condition!r}")
+    if not _DATE_RE.fullmatch(row.date):
+        raise ReferenceDataError(f"{where}: date {row.date!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    try:
+        _compile_rule(row.rule_type, row.rule)
+    except ValueError as exc:
+        raise ReferenceDataError(f"{where}: {exc}") from None
+
+
 def _compile_rule(rule_type: str, rule: str) -> Any:
     if rule_type == "protein":
-        change = parse_hgvsp(rule)
-        if change is None or change.position is None:
-            raise ValueError(f"protein rule {rule!r} is not a protein change")
-        return change.short
+        shorts = set()
+        for text in rule.split(","):
+            change = parse_hgvsp(text.strip())
+            if change is None or change.position is None:
+                raise ValueError(f"protein rule {text.strip()!r} is not a protein change")
+            shorts.add(change.short)
+        return frozenset(shorts)
     if rule_type in ("codon", "exon"):
         try:
             return frozenset(int(x) for x in rule.split(","))
@@ -136,6 +165,10 @@ def _compile_rule(rule_type: str, rule: str) -> Any:
     if rule_type == "class":
         if rule not in CLASS_RULES:
             raise ValueError(f"class rule {rule!r} must be one of {', '.join(sorted(CLASS_RULES))}")
+        return rule
+    if rule_type == "other":
+        if rule != "*":
+            raise ValueError(f"other rule {rule!r} must be '*'")
         return rule
     if rule not in BIOMARKERS:
         raise ValueError(f"biomarker rule {rule!r} must be one of {', '.join(sorted(BIOMARKERS))}")
@@ -257,7 +290,7 @@ def _rule_matches(rule_type: str, compiled: Any, gene: str, alt: pd.Series) -> b
     if alt["type"] != "mutation" or change is None:
         return False
     if rule_type == "protein":
-        return change.short == compiled
+        return change.short in compiled
     protein_altering = alt["vclass"] in PROTEIN_ALTERING_CLASSES
     if rule_type == "codon":
         return protein_altering and change.position in compiled
@@ -286,10 +319,44 @@ def _msi_positive(msi_status: Any) -> bool:
     return text in {"MSI-H", "MSI-HIGH", "DMMR", "MSI-H/DMMR", "DEFICIENT"}
 
 
+def _dmmr(msi_status: Any) -> bool:
+    """MMR deficiency by immunohistochemistry: an MSIResult with ``mmr_status == 'dMMR'`` or the words
+    ``dMMR``/``deficient``/``MSI-H/dMMR``; an MSI-H score alone (or ``True``) is not an IHC result."""
+    if msi_status is None or isinstance(msi_status, bool):
+        return False
+    if hasattr(msi_status, "mmr_status"):
+        return msi_status.mmr_status == "dMMR"
+    return str(msi_status).strip().upper() in {"DMMR", "DEFICIENT", "MSI-H/DMMR"}
+
+
 def _tmb_positive(tmb_high: Any) -> bool:
     if tmb_high is None:
         return False
     return bool(getattr(tmb_high, "high", tmb_high))
+
+
+def _her2_ihc3(her2_ihc: Any) -> bool:
+    if her2_ihc is None:
+        return False
+    text = str(her2_ihc).strip().replace(" ", "")
+    return text in {"3+", "3", "IHC3+"}
+
+
+def _is_ras_hotspot(alt: pd.Series) -> bool:
+    change = alt["change"]
+    return (alt["gene"] in RAS_GENES and alt["type"] == "mutation" and change is not None
+            and alt["vclass"] in PROTEIN_ALTERING_CLASSES and change.position in RAS_HOTSPOT_CODONS)
+
+
+def _is_braf_v600e(alt: pd.Series) -> bool:
+    return alt["gene"] == "BRAF" and alt["type"] == "mutation" and alt["change"] is not None \
+        and alt["change"].short == "V600E"
+
+
+def _hit(alt_label: str, rule: Any, sample: Any) -> dict:
+    return {"alteration": alt_label, "gene": rule.gene, "therapy": rule.therapy, "level": rule.level,
+            "date": rule.date, "source": rule.source, "kind": rule.kind, "rule_id": rule.id,
+            "condition": rule.condition, "sample": sample}
 
 
 def match_actionability(
@@ -297,9 +364,10 @@ def match_actionability(
     *,
     msi_status: Any = None,
     tmb_high: Any = None,
+    her2_ihc: Any = None,
     kb: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Match a tumour's alterations (and MSI/TMB status) against the knowledge base.
+    """Match a tumour's alterations (and MSI/MMR, TMB and HER2 IHC status) against the knowledge base.
 
     Parameters
     ----------
@@ -307,54 +375,62 @@ def match_actionability(
         One row per alteration: a gene column (``gene`` or ``Hugo_Symbol``), a protein change
         (``hgvsp``, ``HGVSp_Short``, ``HGVSp``, ``Protein_Change`` or ``AAChange``, any HGVS spelling),
         optionally ``Variant_Classification``, ``Exon_Number``, ``alteration_type`` (``mutation``,
-        ``amplification``, ``fusion``) and a sample column (``Tumor_Sample_Barcode``/``sample``; the
-        ``ras_wild_type`` condition is then checked per sample). A MAF table works as is.
+        ``amplification``, ``fusion``) and a sample column (``Tumor_Sample_Barcode``/``sample``; the RAS/BRAF
+        conditions are then checked per sample). A MAF table works as is.
     msi_status
         ``'MSI-H'``/``'dMMR'`` (or an :class:`~bigmed_utils.oncology.msi.MSIResult`, or True) triggers the
-        MSI-H rules.
+        MSI-H rules; MMR deficiency by IHC (``'dMMR'``, or an MSIResult with ``mmr_status='dMMR'``) also the
+        dMMR rules (dostarlimab: dMMR by IHC).
     tmb_high
         True (or a :class:`~bigmed_utils.oncology.tmb.TMBResult` with ``high``) triggers the TMB-H rules.
+    her2_ihc
+        HER2 immunohistochemistry score (``'0'``, ``'1+'``, ``'2+'``, ``'3+'``); ``3+`` triggers the HER2-IHC3+
+        rules.
     kb
         Knowledge base (default: :func:`load_knowledge_base`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``alteration, gene, therapy, level, source, kind, rule_id`` (plus ``sample`` if the input
-        had one), sorted by level; a therapy matched by several rules for the same alteration appears
-        once with the sources joined by `` | ``. ``attrs['kb_version']`` names the knowledge base.
+        Columns ``alteration, gene, therapy, level, date, source, kind, rule_id`` (plus ``sample`` if the input
+        had one), sorted by level; variants of unknown therapeutic meaning (kind ``unknown``, empty level)
+        come last. A therapy matched by several rules for the same alteration appears once with the sources
+        joined by `` | ``. ``attrs['kb_version']`` names the knowledge base.
     """
     kb = load_knowledge_base() if kb is None else kb
     compiled = {r.id: _compile_rule(r.rule_type, r.rule) for r in kb.itertuples(index=False)}
     alts = _standardise(alterations_df) if len(alterations_df) else _standardise(
         pd.DataFrame(columns=["gene", "hgvsp"]))
     has_sample = alts["sample"].notna().any()
-    kb_genes = set(kb["gene"])
-    alts = alts[alts["gene"].isin(kb_genes)]
+    samples = list(dict.fromkeys(alts["sample"])) if has_sample else [None]
+    ras_mutant = {a["sample"] for _, a in alts.iterrows() if _is_ras_hotspot(a)}
+    braf_v600e = {a["sample"] for _, a in alts.iterrows() if _is_braf_v600e(a)}
+    alts = alts[alts["gene"].isin(set(kb["gene"]))]
 
     hits: list[dict] = []
-    for alt in (a for _, a in alts.iterrows()):
-        for rule in kb[kb["gene"] == alt["gene"]].itertuples(index=False):
-            if rule.rule_type != "biomarker" and _rule_matches(rule.rule_type, compiled[rule.id], rule.gene, alt):
-                hits.append({"alteration": alt["label"], "gene": rule.gene, "therapy": rule.therapy,
-                             "level": rule.level, "source": rule.source, "kind": rule.kind,
-                             "rule_id": rule.id, "condition": rule.condition, "sample": alt["sample"]})
+    for _, alt in alts.iterrows():
+        rules = kb[kb["gene"] == alt["gene"]]
+        matched = [r for r in rules.itertuples(index=False) if r.rule_type not in ("biomarker", "other")
+                   and _rule_matches(r.rule_type, compiled[r.id], r.gene, alt)]
+        hits += [_hit(alt["label"], r, alt["sample"]) for r in matched]
+        if not matched and alt["type"] == "mutation" and alt["vclass"] in NONSYNONYMOUS_CLASSES:
+            hits += [_hit(alt["label"], r, alt["sample"]) for r in rules.itertuples(index=False)
+                     if r.rule_type == "other"]
 
-    # RAS status per sample for the ras_wild_type condition
-    ras_mutant = {h["sample"] for h in hits if h["rule_id"] in set(kb.loc[(kb["gene"].isin(["KRAS", "NRAS"]))
-                                                                          & (kb["rule_type"] == "exon"), "id"])}
-    hits = [h for h in hits if not (h["condition"] == "ras_wild_type" and h["sample"] in ras_mutant)]
+    markers = {"MSI-H": _msi_positive(msi_status), "dMMR": _dmmr(msi_status), "TMB-H": _tmb_positive(tmb_high),
+               "HER2-IHC3+": _her2_ihc3(her2_ihc)}
+    labels = {"HER2-IHC3+": "HER2 IHC 3+"}
+    for rule in kb[kb["rule_type"] == "biomarker"].itertuples(index=False):
+        if markers.get(rule.rule):
+            hits += [_hit(labels.get(rule.rule, rule.rule), rule, sample) for sample in samples]
 
-    samples = list(dict.fromkeys(alts["sample"])) if has_sample else [None]
-    for flag, marker in ((_msi_positive(msi_status), "MSI-H"), (_tmb_positive(tmb_high), "TMB-H")):
-        if not flag:
-            continue
-        for rule in kb[(kb["rule_type"] == "biomarker") & (kb["rule"] == marker)].itertuples(index=False):
-            for sample in samples:
-                hits.append({"alteration": marker, "gene": rule.gene, "therapy": rule.therapy, "level": rule.level,
-                             "source": rule.source, "kind": rule.kind, "rule_id": rule.id,
-                             "condition": rule.condition, "sample": sample})
+    # conditions per sample: RAS = KRAS/NRAS hotspot codons only; BRAF = V600E
+    hits = [h for h in hits if not (h["condition"] in ("ras_wild_type", "ras_braf_wild_type") and h["sample"] in ras_mutant)
+            and not (h["condition"] == "ras_braf_wild_type" and h["sample"] in braf_v600e)]
+    return _collapse(hits, has_sample, kb)
 
+
+def _collapse(hits: list[dict], has_sample: bool, kb: pd.DataFrame) -> pd.DataFrame:
     columns = OUTPUT_COLUMNS + (["sample"] if has_sample else [])
     if not hits:
         out = pd.DataFrame(columns=columns)
@@ -363,10 +439,11 @@ def match_actionability(
         keys = ["sample", "alteration", "gene", "therapy", "level", "kind"]
         df["sample"] = df["sample"].astype(object).where(df["sample"].notna(), "")
         out = (df.groupby(keys, sort=False, dropna=False)
-                 .agg(source=("source", lambda s: " | ".join(dict.fromkeys(s))),
+                 .agg(date=("date", lambda s: " | ".join(dict.fromkeys(s))),
+                      source=("source", lambda s: " | ".join(dict.fromkeys(s))),
                       rule_id=("rule_id", lambda s: ",".join(dict.fromkeys(s))))
                  .reset_index())
-        out["_rank"] = out["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
+        out["_rank"] = out["level"].map({lvl: i for i, lvl in enumerate(LEVELS)}).fillna(len(LEVELS))
         out = out.sort_values(["sample", "_rank", "gene", "alteration", "therapy"], kind="stable")
         out = out[columns].reset_index(drop=True)
     out.attrs["kb_version"] = kb.attrs.get("version")
@@ -375,12 +452,13 @@ def match_actionability(
 
 
 def summarise_actionability(matches: pd.DataFrame) -> dict[str, list[dict]]:
-    """Split a :func:`match_actionability` table into ``actionable`` (sensitive) and ``resistance`` lists
-    of ``{alteration, therapy, level, source}`` dicts, as written to a patient's ``summary.json``."""
+    """Split a :func:`match_actionability` table into ``actionable`` (sensitive), ``resistance`` and
+    ``unknown_meaning`` (variants of unknown therapeutic meaning) lists of ``{alteration, therapy, level,
+    source}`` dicts, as written to a patient's ``summary.json``."""
     cols = ["alteration", "therapy", "level", "source"]
-    sensitive = matches[matches["kind"] == "sensitive"][cols]
-    resistant = matches[matches["kind"] == "resistance"][cols]
-    return {"actionable": sensitive.to_dict("records"), "resistance": resistant.to_dict("records")}
+    return {key: matches[matches["kind"] == kind][cols].to_dict("records")
+            for key, kind in (("actionable", "sensitive"), ("resistance", "resistance"),
+                              ("unknown_meaning", "unknown"))}
 
 
 __all__ = [
@@ -390,4 +468,5 @@ __all__ = [
     "exon_of_codon",
     "LEVELS",
     "PROTEIN_ALTERING_CLASSES",
+    "RAS_HOTSPOT_CODONS",
 ]

@@ -8,13 +8,23 @@
   the proportional-hazards check (``proportional_hazard_test``, scaled Schoenfeld residuals against rank
   of time; Grambsch & Therneau, Biometrika 1994;81:515-26) as a table.
 
+Delayed entry (left truncation): a patient who enters the cohort only when the tumour is sequenced, after
+diagnosis, cannot die in between (immortal time). Every function takes ``entry_col``, the time (since the same
+origin as the survival time) at which the patient enters the risk sets: Kaplan-Meier (``entry=`` of lifelines'
+``KaplanMeierFitter``), Cox (``entry_col=`` of ``CoxPHFitter``), the number at risk, and the log-rank test,
+computed here over the left-truncated risk sets (lifelines' log-rank functions take no entry times): at each
+event time the patients with ``entry <= t <= time`` are at risk, as in lifelines' ``event_table``; the
+statistic is the usual sum over event times of observed minus expected events with the hypergeometric
+variance (Klein & Moeschberger, Survival Analysis, 2nd ed. 2003, sections 4.6 and 7.3).
+
 Input validation names the column and the patient (or row): negative or missing survival times and
-missing or non-binary event flags are refused, never silently dropped.
+missing or non-binary event flags are refused, never silently dropped; so is an entry after the end of follow-up.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -38,16 +48,18 @@ def validate_survival(
     time_col: str,
     event_col: str,
     id_col: str | None = "patient_id",
+    entry_col: str | None = None,
 ) -> pd.DataFrame:
-    """Check survival columns and return a copy with float times and 0/1 integer events.
+    """Check survival columns and return a copy with float times (and entry times) and 0/1 integer events.
 
     Raises
     ------
     InputDataError
-        A missing column; a missing, non-numeric or negative time; a missing event flag or one that is
-        not 0/1 (True/False). The message names the column and the patient id (or row number).
+        A missing column; a missing, non-numeric or negative time or entry time; an entry after the end of
+        follow-up; a missing event flag or one that is not 0/1 (True/False). The message names the column and
+        the patient id (or row number).
     """
-    for col in (time_col, event_col):
+    for col in (time_col, event_col) + ((entry_col,) if entry_col else ()):
         if col not in df.columns:
             raise InputDataError(f"survival table has no column '{col}'")
     out = df.copy()
@@ -78,6 +90,18 @@ def validate_survival(
         events.append(_EVENT_VALUES[key])
     out[time_col] = times.astype(float)
     out[event_col] = np.asarray(events, dtype=int)
+    if entry_col:
+        entry = pd.to_numeric(out[entry_col], errors="coerce")
+        for pos in np.flatnonzero((entry.isna() | (entry < 0)).to_numpy()):
+            raw = out[entry_col].iloc[pos]
+            what = "missing" if pd.isna(raw) else f"not a time >= 0 ({raw!r})"
+            raise InputDataError(f"entry time '{entry_col}' is {what} for {_where(out, pos, id_col)}")
+        late = np.flatnonzero((entry > out[time_col]).to_numpy())
+        if len(late):
+            pos = int(late[0])
+            raise InputDataError(f"entry time '{entry_col}' ({entry.iloc[pos]:g}) is after the end of follow-up "
+                                 f"'{time_col}' ({out[time_col].iloc[pos]:g}) for {_where(out, pos, id_col)}")
+        out[entry_col] = entry.astype(float)
     return out
 
 
@@ -97,6 +121,8 @@ class KMResult:
     time_col: str
     event_col: str
     group_col: str | None
+    entry_col: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, dict]:
         """``{group: {n, events, median, ci_lower, ci_upper}}`` with ``None`` for not reached."""
@@ -134,47 +160,61 @@ def kaplan_meier(
     group_col: str | None = None,
     id_col: str | None = "patient_id",
     alpha: float = 0.05,
+    entry_col: str | None = None,
 ) -> KMResult:
     """Kaplan-Meier estimate per group (or overall) with median survival and its ``1 - alpha`` CI.
 
+    With ``entry_col`` each patient enters the risk sets at that time (delayed entry, left truncation). When
+    the risk set of a group empties before later patients enter (too few early entries), the product-limit
+    estimate would drop to 0 for good; that group then gets lifelines' Breslow-Fleming-Harrington estimate
+    (exp of the Nelson-Aalen cumulative hazard), as lifelines recommends, and ``notes`` says so.
     Rows with a missing group value are left out (counted in ``summary.attrs['n_missing_group']``);
     bad times or events raise :class:`InputDataError` (see :func:`validate_survival`).
     """
-    from lifelines import KaplanMeierFitter
+    from lifelines import BreslowFlemingHarringtonFitter, KaplanMeierFitter
+    from lifelines.exceptions import StatError
     from lifelines.utils import median_survival_times
 
-    data = validate_survival(df, time_col=time_col, event_col=event_col, id_col=id_col)
+    data = validate_survival(df, time_col=time_col, event_col=event_col, id_col=id_col, entry_col=entry_col)
     fitters: dict[str, Any] = {}
     rows = []
+    notes: list[str] = []
     for label, sub in _groups(data, group_col):
-        kmf = KaplanMeierFitter(alpha=alpha, label=label)
-        kmf.fit(sub[time_col], event_observed=sub[event_col])
-        ci = median_survival_times(kmf.confidence_interval_)
+        entry = sub[entry_col] if entry_col else None
+        try:
+            kmf = KaplanMeierFitter(alpha=alpha, label=label).fit(sub[time_col], event_observed=sub[event_col],
+                                                                  entry=entry)
+        except StatError:
+            kmf = BreslowFlemingHarringtonFitter(alpha=alpha, label=label).fit(
+                sub[time_col], event_observed=sub[event_col], entry=entry)
+            notes.append(f"{group_col or 'all'}={label}: the risk set empties before later patients enter "
+                         "(too few early entries); Breslow-Fleming-Harrington estimate instead of Kaplan-Meier")
+        with warnings.catch_warnings():  # lifelines' ApproximationWarning for the Breslow-Fleming-Harrington median
+            warnings.simplefilter("ignore")
+            ci = sorted(float(x) for x in median_survival_times(kmf.confidence_interval_).iloc[0, :2])
+            median = float(kmf.median_survival_time_)
         fitters[label] = kmf
-        rows.append({
-            "group": label,
-            "n": len(sub),
-            "events": int(sub[event_col].sum()),
-            "median": float(kmf.median_survival_time_),
-            "median_ci_lower": float(ci.iloc[0, 0]),
-            "median_ci_upper": float(ci.iloc[0, 1]),
-        })
+        rows.append({"group": label, "n": len(sub), "events": int(sub[event_col].sum()), "median": median,
+                     "median_ci_lower": ci[0], "median_ci_upper": ci[1]})
     summary = pd.DataFrame(rows, columns=["group", "n", "events", "median", "median_ci_lower", "median_ci_upper"])
     summary.attrs["n_missing_group"] = int(data[group_col].isna().sum()) if group_col else 0
-    return KMResult(fitters, summary, data, time_col, event_col, group_col)
+    return KMResult(fitters, summary, data, time_col, event_col, group_col, entry_col, notes)
 
 
 def at_risk_table(km: KMResult, *, times: Sequence[float]) -> pd.DataFrame:
     """Number at risk per group at each time ``t`` (rows = groups), as printed under :func:`plot_km`.
 
     Counted as lifelines' ``add_at_risk_counts`` does by default (the end of each period, following the
-    KMunicate layout): patients still followed after ``t`` (``time > t``), everyone at ``t = 0``. R's
+    KMunicate layout): patients who entered by ``t`` and are still followed after it (``entry <= t < time``;
+    without delayed entry everyone enters at 0), everyone who entered at ``t = 0``. R's
     ``summary(survfit, times=t)$n.risk`` counts ``time >= t`` and differs only for times tied with ``t``.
     """
     table = {}
     for label, sub in _groups(km.data, km.group_col):
         durations = sub[km.time_col].to_numpy()
-        table[label] = [len(durations) if t <= 0 else int((durations > t).sum()) for t in times]
+        entry = sub[km.entry_col].to_numpy() if km.entry_col else np.zeros(len(sub))
+        table[label] = [int((entry <= t).sum()) if t <= 0 else int(((entry <= t) & (durations > t)).sum())
+                        for t in times]
     return pd.DataFrame.from_dict(table, orient="index", columns=list(times)).rename_axis("group")
 
 
@@ -254,23 +294,75 @@ def logrank(
     event_col: str,
     group_col: str,
     id_col: str | None = "patient_id",
+    entry_col: str | None = None,
 ) -> LogRankResult:
-    """Log-rank test across the groups of ``group_col`` (and pairwise when there are more than two)."""
+    """Log-rank test across the groups of ``group_col`` (and pairwise when there are more than two).
+
+    Without ``entry_col`` lifelines' ``multivariate_logrank_test`` and ``pairwise_logrank_test``; with it the
+    same test over left-truncated risk sets (:func:`logrank_delayed_entry`)."""
     from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
 
-    data = validate_survival(df, time_col=time_col, event_col=event_col, id_col=id_col)
+    data = validate_survival(df, time_col=time_col, event_col=event_col, id_col=id_col, entry_col=entry_col)
     if group_col not in data.columns:
         raise InputDataError(f"survival table has no group column '{group_col}'")
     data = data[data[group_col].notna()]
     groups = data[group_col].astype(str)
     if groups.nunique() < 2:
         raise InputDataError(f"log-rank test needs at least two groups in '{group_col}', found {groups.nunique()}")
+    if entry_col:
+        stat, dof, p = logrank_delayed_entry(data[time_col], data[event_col], groups, data[entry_col])
+        rows = []
+        levels = sorted(groups.unique())
+        for i, a in enumerate(levels):
+            for b in levels[i + 1:]:
+                keep = groups.isin([a, b])
+                st, _, pv = logrank_delayed_entry(data.loc[keep, time_col], data.loc[keep, event_col], groups[keep],
+                                                  data.loc[keep, entry_col])
+                rows.append({"group_a": a, "group_b": b, "statistic": st, "p": pv})
+        return LogRankResult(group_col, stat, dof, p, pd.DataFrame(rows, columns=["group_a", "group_b", "statistic", "p"]))
     overall = multivariate_logrank_test(data[time_col], groups, data[event_col])
     pw = pairwise_logrank_test(data[time_col], groups, data[event_col]).summary.reset_index()
     pw.columns = ["group_a", "group_b", *pw.columns[2:]]
     pairwise = pw[["group_a", "group_b", "test_statistic", "p"]].rename(columns={"test_statistic": "statistic"})
     return LogRankResult(group_col, float(overall.test_statistic), int(overall.degrees_of_freedom),
                          float(overall.p_value), pairwise)
+
+
+def logrank_delayed_entry(
+    durations: Sequence[float],
+    events: Sequence[int],
+    groups: Sequence[Any],
+    entry: Sequence[float],
+) -> tuple[float, int, float]:
+    """Log-rank chi-square test of k groups over left-truncated risk sets: ``(statistic, dof, p)``.
+
+    At each distinct event time ``t`` the patients with ``entry <= t <= duration`` are at risk. With all entry
+    times 0 this is the classical test (equal to lifelines' ``multivariate_logrank_test``).
+    """
+    from scipy.stats import chi2
+
+    t = np.asarray(durations, dtype=float)
+    e = np.asarray(events, dtype=int)
+    s = np.asarray(entry, dtype=float)
+    labels, g = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+    k = len(labels)
+    times = np.unique(t[e == 1])
+    # at risk and events per event time (rows) and group (columns)
+    at_risk = np.stack([((s[g == j][None, :] <= times[:, None]) & (t[g == j][None, :] >= times[:, None])).sum(1)
+                        for j in range(k)], axis=1).astype(float)
+    died = np.stack([((t[(g == j) & (e == 1)][None, :] == times[:, None])).sum(1) for j in range(k)], axis=1)
+    n, d = at_risk.sum(1), died.sum(1)
+    keep = n > 0
+    at_risk, died, n, d = at_risk[keep], died[keep], n[keep], d[keep]
+    expected = at_risk * (d / n)[:, None]
+    # hypergeometric covariance: V = sum_t c_t (diag(p_t) - p_t p_t'), c_t = d (n - d) / (n - 1), p_t = n_j / n
+    c = np.where(n > 1, d * (n - d) / np.maximum(n - 1, 1), 0.0)
+    frac = at_risk / n[:, None]
+    var = np.diag((c[:, None] * frac).sum(0)) - np.einsum("t,tj,tl->jl", c, frac, frac)
+    diff = (died - expected).sum(0)[:-1]
+    stat = float(diff @ np.linalg.solve(var[:-1, :-1], diff))
+    dof = k - 1
+    return stat, dof, float(chi2.sf(stat, dof))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -281,7 +373,7 @@ def logrank(
 @dataclass
 class CoxResult:
     """A fitted Cox model: ``fitter`` (``CoxPHFitter``), ``hr_table`` (covariate, reference, hr, ci_lower,
-    ci_upper, p), ``data`` (the design matrix it was fitted on), ``n`` and ``events``."""
+    ci_upper, p), ``data`` (the design matrix it was fitted on), ``n``, ``events`` and ``entry_col``."""
 
     fitter: Any
     hr_table: pd.DataFrame
@@ -290,6 +382,7 @@ class CoxResult:
     event_col: str
     n: int
     events: int
+    entry_col: str | None = None
 
     @property
     def concordance(self) -> float:
@@ -347,23 +440,27 @@ def cox_ph(
     id_col: str | None = "patient_id",
     penalizer: float = 0.0,
     alpha: float = 0.05,
+    entry_col: str | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model and tabulate hazard ratios.
 
     Categorical covariates (strings, categories) are one-hot coded against a reference level (the first
     category, or ``reference[col]``); a covariate ``stage`` with levels I-IV gives rows ``stage=II``,
     ``stage=III``, ``stage=IV`` versus ``stage=I``. Booleans become 0/1; numbers are used as they are.
+    With ``entry_col`` each patient enters the risk sets at that time (delayed entry, left truncation).
     """
     from lifelines import CoxPHFitter
 
-    data = validate_survival(df, time_col=time_col, event_col=event_col, id_col=id_col)
+    data = validate_survival(df, time_col=time_col, event_col=event_col, id_col=id_col, entry_col=entry_col)
     design, refs = _design_matrix(data, covariates, reference or {}, id_col)
     design[time_col] = data[time_col]
     design[event_col] = data[event_col]
+    if entry_col:
+        design[entry_col] = data[entry_col]
     if design[event_col].sum() == 0:
         raise InputDataError(f"no events in '{event_col}': a Cox model cannot be fitted")
     cph = CoxPHFitter(penalizer=penalizer, alpha=alpha)
-    cph.fit(design, duration_col=time_col, event_col=event_col)
+    cph.fit(design, duration_col=time_col, event_col=event_col, entry_col=entry_col)
     s = cph.summary
     lo = [c for c in s.columns if c.startswith("exp(coef) lower")][0]
     hi = [c for c in s.columns if c.startswith("exp(coef) upper")][0]
@@ -375,7 +472,7 @@ def cox_ph(
         "ci_upper": s[hi].to_numpy(),
         "p": s["p"].to_numpy(),
     })
-    return CoxResult(cph, table, design, time_col, event_col, len(design), int(design[event_col].sum()))
+    return CoxResult(cph, table, design, time_col, event_col, len(design), int(design[event_col].sum()), entry_col)
 
 
 def forest_plot(cox: CoxResult | pd.DataFrame, *, ax=None, title: str | None = "Hazard ratios (95% CI)"):
@@ -411,13 +508,39 @@ def forest_plot(cox: CoxResult | pd.DataFrame, *, ax=None, title: str | None = "
     return fig
 
 
+def _scaled_schoenfeld_delayed_entry(cox: CoxResult) -> pd.DataFrame:
+    """Scaled Schoenfeld residuals of a Cox model fitted with delayed entry (lifelines computes none then).
+
+    Residual of an event at ``t``: its covariates minus their risk-weighted mean over the patients at risk at ``t``
+    (``entry <= t <= time``), scaled as lifelines scales them (events x residual x variance matrix; Grambsch &
+    Therneau 1994); ties as Breslow. Rows in the fitter's (time-sorted) order of events."""
+    f = cox.fitter
+    order = f.durations.index
+    events = f.event_observed.to_numpy().astype(bool)
+    x = cox.data.loc[order, list(f.params_.index)].to_numpy(dtype=float)
+    t = f.durations.to_numpy(dtype=float)
+    s = cox.data.loc[order, cox.entry_col].to_numpy(dtype=float)
+    w = np.exp(x @ f.params_.to_numpy())
+    at_risk = (s[None, :] <= t[events][:, None]) & (t[None, :] >= t[events][:, None])
+    weights = at_risk * w[None, :]
+    mean = weights @ x / weights.sum(1, keepdims=True)
+    resid = (x[events] - mean) @ f.variance_matrix_.to_numpy() * events.sum()
+    return pd.DataFrame(resid, columns=f.params_.index, index=order[events])
+
+
 def proportional_hazards_check(cox: CoxResult, *, p_threshold: float = 0.05, time_transform: str = "rank") -> pd.DataFrame:
     """Test of the proportional-hazards assumption per covariate (scaled Schoenfeld residuals).
 
+    With delayed entry the residuals are computed over the left-truncated risk sets
+    (:func:`_scaled_schoenfeld_delayed_entry`) and handed to lifelines' ``proportional_hazard_test``.
     Returns columns ``covariate, test_statistic, p, ph_violated`` (``p < p_threshold``)."""
     from lifelines.statistics import proportional_hazard_test
 
-    result = proportional_hazard_test(cox.fitter, cox.data, time_transform=time_transform)
+    if cox.entry_col:
+        result = proportional_hazard_test(cox.fitter, None, time_transform=time_transform,
+                                          precomputed_residuals=_scaled_schoenfeld_delayed_entry(cox))
+    else:
+        result = proportional_hazard_test(cox.fitter, cox.data, time_transform=time_transform)
     s = result.summary.reset_index()
     s = s.rename(columns={s.columns[0]: "covariate"})
     if "covariate" not in s.columns:  # multi-index (covariate, transform)
@@ -439,6 +562,7 @@ __all__ = [
     "plot_km",
     "LogRankResult",
     "logrank",
+    "logrank_delayed_entry",
     "CoxResult",
     "cox_ph",
     "forest_plot",

@@ -74,14 +74,16 @@ suddenly. CSV files have no comment line (plain CSV readers).
 Patients `CRC0001` ... `somatic.maf` (GDC MAF columns, `#version 2.4` and a `#` synthetic notice first;
 barcodes `CRC0001-T` / `CRC0001-N`), `clinical.csv` (patient_id, age, sex, stage I-IV, side
 left/right/rectum, msi_status MSI-H/MSS, mmr_ihc deficient/proficient, msi_score (MSIsensor-style %),
-treatment_lines, os_months, os_event, pfs_months, pfs_event), `truth.json` (planted Cox hazard ratios,
+treatment_lines, sequencing_months, os_months, os_event, pfs_months, pfs_event; times in months from
+diagnosis; a patient enters the cohort when the tumour is sequenced, so analyse survival with delayed entry at
+sequencing_months), `truth.json` (planted Cox hazard ratios,
 callable_mb for TMB, MSI-H and POLE groups, BRAF V600E and KRAS G12C carriers, driver frequencies,
 `demo_patients`), and tumour/normal VEP-annotated VCFs for the demo patients in `vcf/`.
 
 ## ehr/
 OMOP CDM v5.4-shaped CSV tables with standard column names: person (person_source_value = the ids above),
 observation_period, visit_occurrence, condition_occurrence (ICD-10 in condition_source_value), measurement
-(QTc, heart rate, MSI score, AJCC stage, MMR IHC), drug_exposure (colorectal-cancer regimens), death, and
+(QTc, heart rate, MSI score, AJCC stage, MMR IHC, tumour sequencing date), drug_exposure (colorectal-cancer regimens), death, and
 cdm_source (source_description states that the data are synthetic). Concept ids are OMOP conventions where
 fixed (gender 8507/8532, visits 9201/9202, type 32817) and 0 otherwise; source codes are kept.
 

@@ -73,6 +73,9 @@ DRIVER_P["POLE"] = {**DRIVER_P["MSS"], "POLE": 1.0}
 HAZARD_RATIOS = {"stage_II_vs_I": 1.6, "stage_III_vs_I": 2.8, "stage_IV_vs_I": 8.0, "msi_high": 0.6,
                  "braf_v600e": 2.0, "age_per_10_years": 1.2}
 CALLABLE_MB = 35.0  # exome target the synthetic TMB is scaled to
+#: share of tumours sequenced at diagnosis; the others U(1, 36) months later (a generator choice, not a clinical fact)
+SEQUENCED_AT_DIAGNOSIS = 0.5
+SEQUENCING_DELAY_MAX = 36.0
 N_PATIENTS = 320
 VCF_PATIENTS_N = 5
 
@@ -310,7 +313,17 @@ def _mutations(rng, pts: list[Patient], genes: pd.DataFrame) -> pd.DataFrame:
     return maf.reset_index(drop=True)
 
 
-def _clinical(rng, pts: list[Patient], maf: pd.DataFrame) -> pd.DataFrame:
+def _sequencing_delay(rng_seq, censor: float) -> float:
+    """Months from diagnosis to tumour sequencing: at diagnosis for half of the patients, else U(1, 36) months
+    later (an archived specimen sequenced at a later line of therapy), always before the data cut."""
+    if rng_seq.random() < SEQUENCED_AT_DIAGNOSIS:
+        return 0.0
+    return float(np.floor(rng_seq.uniform(1, min(SEQUENCING_DELAY_MAX, censor - 1)) * 10) / 10)
+
+
+def _clinical(rng, pts: list[Patient], maf: pd.DataFrame, rng_seq) -> pd.DataFrame:
+    """Clinical table of a left-truncated cohort: survival from diagnosis, but a patient enters the cohort only at
+    the sequencing of the tumour (``sequencing_months``), so survival is drawn conditional on being alive then."""
     braf = set(maf.loc[maf.HGVSp_Short == "p.V600E", "Tumor_Sample_Barcode"].str[:-2])
     rows = []
     k, lam = 1.2, 260.0  # Weibull baseline (shape, scale in months)
@@ -322,10 +335,13 @@ def _clinical(rng, pts: list[Patient], maf: pd.DataFrame) -> pd.DataFrame:
               + np.log(HAZARD_RATIOS["msi_high"]) * msi
               + np.log(HAZARD_RATIOS["braf_v600e"]) * (p.pid in braf)
               + np.log(HAZARD_RATIOS["age_per_10_years"]) * (p.age - 65) / 10)
-        t_os = lam * (-np.log(rng.random()) / np.exp(lp)) ** (1 / k)  # inverse-CDF of the Weibull-Cox model
+        e = -np.log(rng.random())  # unit-exponential draw of the Weibull-Cox model
         censor = rng.uniform(6, 120)
+        seq = _sequencing_delay(rng_seq, censor)
+        # inverse cumulative hazard, conditional on surviving to sequencing: H(T) = H(seq) + E
+        t_os = lam * ((seq / lam) ** k + e / np.exp(lp)) ** (1 / k)
         os_m, os_e = min(t_os, censor), int(t_os <= censor)
-        t_pfs = t_os * rng.uniform(0.25, 0.9)
+        t_pfs = seq + (t_os - seq) * rng.uniform(0.25, 0.9)
         pfs_m, pfs_e = min(t_pfs, censor), int(t_pfs <= censor)
         if msi:
             mmr = "deficient" if rng.random() > 0.03 else "proficient"
@@ -334,10 +350,11 @@ def _clinical(rng, pts: list[Patient], maf: pd.DataFrame) -> pd.DataFrame:
             mmr = "proficient" if rng.random() > 0.01 else "deficient"
             score = float(np.clip(rng.normal(1.5, 1.2), 0, 7.5))
         lines = {"I": 0, "II": int(rng.random() < 0.3), "III": 1, "IV": int(rng.integers(1, 4))}[p.stage]
+        os_r, pfs_r = round(os_m, 1), round(pfs_m, 1)
         rows.append({"patient_id": p.pid, "age": p.age, "sex": p.sex, "stage": p.stage, "side": p.side,
                      "msi_status": "MSI-H" if msi else "MSS", "mmr_ihc": mmr, "msi_score": round(score, 2),
-                     "treatment_lines": lines, "os_months": round(os_m, 1), "os_event": os_e,
-                     "pfs_months": round(pfs_m, 1), "pfs_event": pfs_e})
+                     "treatment_lines": lines, "sequencing_months": min(seq, os_r, pfs_r),
+                     "os_months": os_r, "os_event": os_e, "pfs_months": pfs_r, "pfs_event": pfs_e})
     return pd.DataFrame(rows)
 
 
@@ -393,7 +410,8 @@ def generate_colorectal(out: Path, *, seed: int, patients: int = N_PATIENTS) -> 
         fh.write("#version 2.4\n")
         fh.write(f"# {SYNTHETIC_NOTICE}\n")
         maf.to_csv(fh, sep="\t", index=False, lineterminator="\n")
-    clin = _clinical(rng, pts, maf)
+    # sequencing dates from their own stream: patients sequenced at diagnosis keep the survival of earlier versions
+    clin = _clinical(rng, pts, maf, np.random.default_rng([seed, 3, 1]))
     clin.to_csv(out / "clinical.csv", index=False, lineterminator="\n")
     # demo patients with a per-patient VCF: BRAF V600E (MSI-H), KRAS G12C, RAS/BRAF wild-type MSS, POLE
     bar = maf.groupby("Tumor_Sample_Barcode")["HGVSp_Short"].apply(set)
@@ -427,8 +445,13 @@ def generate_colorectal(out: Path, *, seed: int, patients: int = N_PATIENTS) -> 
         "synthetic": SYNTHETIC_NOTICE,
         "n_patients": len(pts),
         "survival_model": {"type": "Cox proportional hazards with Weibull baseline (shape 1.2, scale 260 months); "
-                                   "censoring uniform 6-120 months; PFS = OS time x U(0.25, 0.9)",
-                           "outcome": "os_months/os_event",
+                                   "censoring uniform 6-120 months after diagnosis; left truncation: half of the "
+                                   "tumours sequenced at diagnosis, the others U(1, 36) months later (before the "
+                                   "data cut), independent of the covariates, and survival drawn conditional on "
+                                   "being alive at sequencing; PFS = sequencing + (OS - sequencing) x U(0.25, 0.9)",
+                           "outcome": "os_months/os_event from diagnosis, entry at sequencing_months",
+                           "analysis": "delayed entry at sequencing_months (left truncation) recovers the hazard "
+                                       "ratios; counting from diagnosis without it adds immortal time",
                            "hazard_ratios": HAZARD_RATIOS,
                            "covariates": {"stage": "indicator vs stage I", "msi_high": "msi_status == MSI-H",
                                           "braf_v600e": "BRAF p.V600E in somatic.maf",

@@ -255,6 +255,11 @@ def _crc(t: _Tables, rng, out: Path) -> None:
         t.add_measurement(pid, vid, dx, "AJCC stage", None, "", r.stage)
         t.add_measurement(pid, vid, dx, "MSI score (MSIsensor)", float(r.msi_score), "%", "", None, 10.0)
         t.add_measurement(pid, vid, dx, "MMR immunohistochemistry", None, "", str(r.mmr_ihc))
+        # the tumour sequencing (entry into the genomic cohort): at diagnosis or at a later visit
+        seq_months = float(getattr(r, "sequencing_months", 0.0) or 0.0)
+        seq_day = dx + timedelta(days=int(seq_months * 30.44))
+        seq_vid = vid if seq_day == dx else t.add_visit(pid, seq_day)
+        t.add_measurement(pid, seq_vid, seq_day, "Tumour sequencing (somatic panel)", None, "", f"{r.patient_id}-T")
         start = dx + timedelta(days=int(rng.integers(21, 60)))
         lines = []
         if r.stage == "III" or (r.stage == "II" and r.treatment_lines):

@@ -15,8 +15,9 @@ from bigmed_utils.params import validate_params
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "oncology"
 
-PATIENT_KEYS = {"patient_id", "tmb", "msi", "drivers", "actionable", "resistance", "headline"}
-COHORT_KEYS = {"case_id", "n_patients", "km", "cox", "log_rank", "headline"}
+PATIENT_KEYS = {"patient_id", "tmb", "msi", "drivers", "actionable", "resistance", "unknown_meaning", "lynch_triage",
+                "headline"}
+COHORT_KEYS = {"case_id", "n_patients", "km", "cox", "log_rank", "delayed_entry", "headline"}
 #: truth.json hazard-ratio names -> Cox covariate rows of analyse_cohort
 TRUTH_TO_COX = {"stage_II_vs_I": "stage=II", "stage_III_vs_I": "stage=III", "stage_IV_vs_I": "stage=IV",
                 "msi_high": "msi_status=MSI-H", "braf_v600e": "braf_v600e", "age_per_10_years": "age_per_10y"}
@@ -78,12 +79,33 @@ def test_cohort_genomics_match_truth(cohort_result, crc):
     assert cohort_result.exclusivity.both == 0 and cohort_result.exclusivity.mutually_exclusive
     tmb = cohort_result.tmb_by_msi.set_index("msi_status")
     assert tmb.loc["MSI-H", "median_tmb"] > 10 > tmb.loc["MSS", "median_tmb"]
-    # at-risk counts every 12 months, the same times as the plot axis
+    # at-risk counts every 12 months, the same times as the plot axis; at 0 only the patients sequenced at diagnosis
     at_risk = cohort_result.at_risk["os"]["stage"]
-    assert list(at_risk.columns[:3]) == [0, 12, 24] and at_risk[0].sum() == truth["n_patients"]
+    clinical = pd.read_csv(crc[0] / "clinical.csv")
+    assert list(at_risk.columns[:3]) == [0, 12, 24] and at_risk[0].sum() == (clinical["sequencing_months"] == 0).sum()
     assert list(cohort_result.figures["km_os_stage"].axes[0].get_xticks()[:3]) == [0, 12, 24]
     assert cohort_result.mutation_matrix.shape == (20, truth["n_patients"])
     assert cohort_result.mutation_matrix.index[0] == "APC"  # most frequent planted driver (78 %)
+
+
+def test_survival_uses_delayed_entry_at_sequencing(cohort_result, crc):
+    _, truth = crc
+    d = cohort_result.summary["delayed_entry"]
+    assert d["applied"] and d["entry"] == "sequencing_months"
+    assert 0.35 * truth["n_patients"] < d["n_entered_after_diagnosis"] < 0.65 * truth["n_patients"]  # planted: half
+    assert "delayed entry at the sequencing date" in d["statement"] and d["statement"] in cohort_result.notes
+    assert cohort_result.cox["os"].entry_col == "sequencing_months"
+    assert "left truncation" in truth["survival_model"]["type"]
+
+
+def test_survival_without_delayed_entry_says_so(crc, demo_data):
+    folder, truth = crc
+    res = analyse_cohort({"maf": folder / "somatic.maf", "clinical": folder / "clinical.csv",
+                          "callable_mb": truth["callable_mb"], "delayed_entry": False,
+                          "cox_covariates": ["stage"]})
+    assert res.summary["delayed_entry"]["applied"] is False and "immortal-time bias" in res.summary["delayed_entry"]["statement"]
+    assert res.cox["os"].entry_col is None
+    assert res.at_risk["os"]["all"][0].iloc[0] == truth["n_patients"]
 
 
 def test_ehr_selection_by_stage_and_treatment(crc, demo_data):
@@ -112,6 +134,9 @@ def test_clinical_from_omop_agrees_with_clinical_csv(crc, demo_data):
     assert (joined["side"] == joined["side_omop"]).all()
     assert (joined["msi_score"] - joined["msi_score_omop"]).abs().max() < 1e-9
     assert (joined["os_event"] == joined["os_event_omop"]).all()
+    # the sequencing date of the EHR gives the clinical table's entry time (days to months, 0.1 month rounding)
+    assert (joined["sequencing_months"] - joined["sequencing_months_omop"]).abs().max() <= 0.15
+    assert ((joined["sequencing_months"] == 0) == (joined["sequencing_months_omop"] == 0)).all()
 
 
 @pytest.mark.parametrize("code, side", [("C18.0", "right"), ("C18.4", "right"), ("C18.7", "left"), ("C186", "left"),
@@ -136,7 +161,11 @@ def test_demo_patient_braf_v600e_msi_high(crc):
     assert ("BRAF V600E", "encorafenib + cetuximab", "1") in found
     assert ("MSI-H", "pembrolizumab", "1") in found
     assert all(set(a) == {"alteration", "therapy", "level", "source"} and a["source"] for a in s["actionable"])
-    assert s["resistance"] == []
+    # BRAF V600E flags anti-EGFR therapy without a BRAF inhibitor (R2); no RAS-based R1
+    assert [(r["alteration"], r["level"]) for r in s["resistance"]] == [("BRAF V600E", "R2")]
+    # MSI-H with BRAF V600E: likely sporadic (NICE DG27)
+    assert s["lynch_triage"]["status"] == "likely_sporadic" and s["lynch_triage"]["mlh1_methylation"] is None
+    assert "Lynch syndrome triage" in set(res.profile_table["finding"])
     assert s["drivers"][0]["gene"] == "BRAF" and s["drivers"][0]["hgvsp"] == "V600E"
     assert s["drivers"][0]["variant"] == "chr7:140753336:A:T"  # BRAF c.1799T>A on GRCh38 (minus strand)
     # the cohort distribution: an MSI-H, TMB-high tumour sits high in both
@@ -155,6 +184,19 @@ def test_demo_patient_kras_g12c(crc):
     assert {(r["alteration"], r["therapy"], r["level"]) for r in s["resistance"]} >= {
         ("KRAS G12C", "cetuximab", "R1"), ("KRAS G12C", "panitumumab", "R1")}
     assert s["msi"]["status"] == "MSS"
+    assert s["lynch_triage"]["status"] == "not_applicable"
+
+
+def test_lynch_triage_of_msi_h_tumours_without_braf(crc):
+    folder, truth = crc
+    clinical = pd.read_csv(folder / "clinical.csv").set_index("patient_id")
+    pid = next(p for p in truth["groups"]["MSI-H"] if p not in set(truth["braf_v600e"])
+               and clinical.loc[p, "mmr_ihc"] == "deficient")
+    s = _patient(folder, truth, pid).summary
+    assert s["msi"]["status"] == "MSI-H" and s["lynch_triage"]["status"] == "germline_referral"
+    assert "Lynch triage: germline referral" in s["headline"]
+    s = _patient(folder, truth, pid, mlh1_methylation=True).summary
+    assert s["lynch_triage"] == {**s["lynch_triage"], "status": "likely_sporadic", "mlh1_methylation": True}
 
 
 def test_demo_patients_g12d_wild_type_and_pole(crc):
@@ -167,7 +209,11 @@ def test_demo_patients_g12d_wild_type_and_pole(crc):
     assert not {"KRAS", "NRAS", "BRAF"} & {d["gene"] for d in wt["drivers"]}
     pole = _patient(folder, truth, truth["demo_patients"]["pole_ultramutated"])
     assert pole.profile.hypermutation.pole_driven and pole.summary["tmb"]["value"] > 100
-    assert any(a["alteration"].startswith("POLE") and a["level"] == "4" for a in pole.summary["actionable"])
+    # the planted POLE hotspot (P286R or V411L) earns level 4; other POLE variants of the tumour do not
+    pole_hits = [a for a in pole.summary["actionable"] if a["alteration"].startswith("POLE")]
+    assert pole_hits and {a["alteration"] for a in pole_hits} <= {"POLE P286R", "POLE V411L"}
+    assert {a["level"] for a in pole_hits} == {"4"}
+    assert all(u["alteration"] not in {"POLE P286R", "POLE V411L"} for u in pole.summary["unknown_meaning"])
 
 
 def test_msi_parameters_override_the_record(crc):
@@ -202,14 +248,16 @@ def test_vcf_unknown_tumour_sample(hail_session, crc):
         _patient(folder, truth, pid, vcf=folder / "vcf" / f"{pid}.vcf.gz", tumor_sample="NOPE-T")
 
 
-def test_codon_decides_ras_exon_rules_over_exon_number():
+def test_codon_decides_ras_status_over_exon_number():
     # synthetic passengers carry transcript-dependent exon numbers: the codon decides for KRAS/NRAS
     beyond = pd.DataFrame({"gene": ["KRAS"], "hgvsp": ["p.Q276A"], "Exon_Number": ["3/12"],
                            "Variant_Classification": ["Missense_Mutation"]})
-    assert match_actionability(beyond).empty  # KRAS has 188 residues: codon 276 lies in no exon
-    other_numbering = pd.DataFrame({"gene": ["KRAS"], "hgvsp": ["p.Q22K"], "Exon_Number": ["18/29"],
-                                    "Variant_Classification": ["Missense_Mutation"]})
-    assert set(match_actionability(other_numbering)["level"]) == {"R1"}  # codon 22 = exon 2
+    assert set(match_actionability(beyond)["kind"]) == {"unknown"}  # KRAS has 188 residues: never resistance
+    hotspot = pd.DataFrame({"gene": ["KRAS"], "hgvsp": ["p.Q61H"], "Exon_Number": ["18/29"],
+                            "Variant_Classification": ["Missense_Mutation"]})
+    assert set(match_actionability(hotspot)["level"]) == {"R1"}  # codon 61 whatever the exon number says
+    other = hotspot.assign(hgvsp="p.Q22K")
+    assert set(match_actionability(other)["kind"]) == {"unknown"}  # exon 2 but not a hotspot codon
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "oncology"
 def test_patient_profile_summary_keys_and_values():
     maf = read_maf(DATA / "small.maf")
     p = patient_profile(maf, patient_id="CRC0002", tumor_sample="CRC0002-T", callable_mb=0.5,
-                        msi_score=28.4, mmr_ihc="deficient",
+                        msi_score=28.4, mmr_ihc="deficient", her2_ihc="3+",
                         extra_alterations=pd.DataFrame({"gene": ["ERBB2"], "alteration_type": ["amplification"]}))
     s = json.loads(json.dumps(p.summary()))  # JSON-serialisable
     assert s["patient_id"] == "CRC0002"
@@ -27,9 +27,13 @@ def test_patient_profile_summary_keys_and_values():
     actionable = {(a["alteration"], a["therapy"], a["level"]) for a in s["actionable"]}
     assert ("BRAF V600E", "encorafenib + cetuximab", "1") in actionable
     assert ("MSI-H", "pembrolizumab", "1") in actionable and ("TMB-H", "pembrolizumab", "1") in actionable
-    assert ("ERBB2 amplification", "tucatinib + trastuzumab", "1") in actionable  # RAS wild type
+    # NCCN: HER2-directed combinations need RAS and BRAF wild type; this tumour carries BRAF V600E
+    assert not {t for a, t, _ in actionable if a == "ERBB2 amplification"}
+    assert ("HER2 IHC 3+", "trastuzumab deruxtecan", "1") in actionable  # tumour-agnostic IHC 3+ label
+    assert ("dMMR", "dostarlimab", "1") in actionable
     assert ("POLE P286R", "immune checkpoint inhibitor (investigational)", "4") in actionable
-    assert s["resistance"] == []
+    assert [(r["alteration"], r["level"]) for r in s["resistance"]] == [("BRAF V600E", "R2")]
+    assert s["lynch_triage"]["status"] == "likely_sporadic"
     assert {d["gene"] for d in s["drivers"]} >= {"BRAF", "POLE", "SMAD2", "ACVR2A"}
     assert s["hypermutation"] == {"category": "non-hypermutated", "pole_driven": False}  # 10 mut/Mb is not > 10
 

@@ -132,3 +132,98 @@ def test_bad_values(six_mp):
     missing_cov = six_mp.assign(stage=[None] + ["II"] * 20)
     with pytest.raises(InputDataError, match="covariate 'stage' is missing for patient P00"):
         cox_ph(missing_cov, time_col="t", event_col="e", covariates=["stage"])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Delayed entry (left truncation)
+
+#: planted hazard ratio of the genomic subgroup and the baseline hazard (median 18 months) of the fixture
+PLANTED_HR = 2.5
+BASELINE_HAZARD = np.log(2) / 18
+
+
+@pytest.fixture(scope="module")
+def left_truncated():
+    """A cohort that only exists from sequencing on: 6000 patients diagnosed at time 0 with exponential survival
+    (hazard x 2.5 in the genomic subgroup), tumours sequenced at U(0, 36) months independently of survival,
+    followed 6-60 months after sequencing. Only those alive at sequencing enter the cohort (left truncation),
+    as in a registry of sequenced tumours; survival is counted from diagnosis."""
+    rng = np.random.default_rng(15)
+    n = 6000
+    mutant = rng.random(n) < 0.4
+    death = rng.exponential(1 / (BASELINE_HAZARD * np.where(mutant, PLANTED_HR, 1.0)))
+    sequenced = rng.uniform(0, 36, n)
+    end = sequenced + rng.uniform(6, 60, n)
+    seen = death > sequenced
+    return pd.DataFrame({"patient_id": [f"P{i:05d}" for i in np.flatnonzero(seen)], "mutant": mutant[seen],
+                         "os_months": np.minimum(death, end)[seen], "os_event": (death <= end)[seen].astype(int),
+                         "sequencing_months": sequenced[seen]})
+
+
+def test_cox_recovers_planted_hr_only_with_delayed_entry(left_truncated):
+    df = left_truncated
+    assert 2000 < len(df) < 4000  # about half the patients died before their tumour was sequenced
+    delayed = cox_ph(df, time_col="os_months", event_col="os_event", covariates=["mutant"],
+                     entry_col="sequencing_months").hr_table.iloc[0]
+    naive = cox_ph(df, time_col="os_months", event_col="os_event", covariates=["mutant"]).hr_table.iloc[0]
+    assert delayed["ci_lower"] <= PLANTED_HR <= delayed["ci_upper"]
+    # counting survival from diagnosis credits the immortal time before sequencing: biased (here upwards)
+    assert not naive["ci_lower"] <= PLANTED_HR <= naive["ci_upper"] and naive["ci_lower"] > PLANTED_HR
+
+
+def test_km_recovers_planted_survival_only_with_delayed_entry(left_truncated):
+    truth = np.exp(-BASELINE_HAZARD * 12)  # wild type, 12 months after diagnosis: 0.63
+    for entry, recovered in (("sequencing_months", True), (None, False)):
+        km = kaplan_meier(left_truncated, time_col="os_months", event_col="os_event", group_col="mutant",
+                          entry_col=entry)
+        ci = km.fitters["False"].confidence_interval_.loc[:12].iloc[-1]
+        assert bool(ci.iloc[0] <= truth <= ci.iloc[1]) is recovered, (entry, ci.tolist(), truth)
+    # the naive curve is too optimistic: every patient had to survive until sequencing
+    naive = kaplan_meier(left_truncated, time_col="os_months", event_col="os_event", group_col="mutant")
+    assert float(naive.fitters["False"].survival_function_at_times(12).iloc[0]) > truth + 0.1
+
+
+def test_logrank_with_delayed_entry_by_hand():
+    # A: events at 2 and 5 (entry 0); B: event at 4 (entered at 3) and at 6 (entry 0). Risk sets with entry:
+    #   t=2: A 2, B 1 (B1 not yet entered) -> E_A 2/3, V 2/9;  t=4: A 1, B 2 -> E_A 1/3, V 2/9
+    #   t=5: A 1, B 1 -> E_A 1/2, V 1/4;  t=6: A 0, B 1 -> nothing.  O-E = 1/2, V = 25/36 -> chi2 = 9/25
+    df = pd.DataFrame({"patient_id": ["A1", "A2", "B1", "B2"], "t": [2.0, 5, 4, 6], "e": [1, 1, 1, 1],
+                       "g": ["A", "A", "B", "B"], "entry": [0.0, 0, 3, 0]})
+    res = logrank(df, time_col="t", event_col="e", group_col="g", entry_col="entry")
+    assert res.statistic == pytest.approx(9 / 25) and res.dof == 1
+    # all entering at 0: 16/26, the classical log-rank statistic (lifelines)
+    plain = logrank(df, time_col="t", event_col="e", group_col="g")
+    assert plain.statistic == pytest.approx(16 / 26)
+    assert logrank(df.assign(entry=0.0), time_col="t", event_col="e", group_col="g",
+                   entry_col="entry").statistic == pytest.approx(plain.statistic)
+    km = kaplan_meier(df, time_col="t", event_col="e", group_col="g", entry_col="entry")
+    # at risk (entered by t and followed after t): B at 0 -> B2 only; at 3 -> B1, B2
+    assert at_risk_table(km, times=[0, 3, 4.5]).loc["B"].tolist() == [1, 2, 1]
+
+
+def test_delayed_entry_cox_ph_check_and_bad_entry(left_truncated):
+    cox = cox_ph(left_truncated, time_col="os_months", event_col="os_event", covariates=["mutant"],
+                 entry_col="sequencing_months")
+    ph = proportional_hazards_check(cox)
+    assert list(ph["covariate"]) == ["mutant"] and not ph["ph_violated"].any()  # planted: proportional hazards
+    bad = left_truncated.head(10).copy()
+    bad.loc[3, "sequencing_months"] = bad.loc[3, "os_months"] + 1
+    with pytest.raises(InputDataError, match=rf"entry time 'sequencing_months' \(.+\) is after the end of follow-up "
+                                             rf"'os_months' \(.+\) for patient {bad.loc[3, 'patient_id']} \(row 4\)"):
+        kaplan_meier(bad, time_col="os_months", event_col="os_event", entry_col="sequencing_months")
+    bad.loc[3, "sequencing_months"] = None
+    with pytest.raises(InputDataError, match="entry time 'sequencing_months' is missing"):
+        cox_ph(bad, time_col="os_months", event_col="os_event", covariates=["mutant"], entry_col="sequencing_months")
+
+
+def test_km_with_an_emptied_risk_set_falls_back_to_fleming_harrington():
+    # b dies at 3 while c, d ... enter only from 5 on: the product-limit estimate would be 0 for good
+    df = pd.DataFrame({"patient_id": list("abcdef"), "t": [2, 3, 10, 12, 15, 20.0], "e": [1, 1, 1, 0, 1, 0],
+                       "s": [0, 0, 5, 6, 6, 8.0]})
+    km = kaplan_meier(df, time_col="t", event_col="e", entry_col="s")
+    assert km.notes == ["all=all: the risk set empties before later patients enter (too few early entries); "
+                        "Breslow-Fleming-Harrington estimate instead of Kaplan-Meier"]
+    # exp(-(1/2 + 1/1)) after the two early deaths, not 0
+    assert float(km.fitters["all"].survival_function_at_times(4).iloc[0]) == pytest.approx(np.exp(-1.5))
+    row = km.summary.iloc[0]
+    assert row["median_ci_lower"] <= row["median_ci_upper"]

@@ -56,8 +56,11 @@ def test_maf_driver_frequencies_match_tcga(demo_data):
 def test_msi_group_and_clinical(demo_data):
     clin = pd.read_csv(demo_data / "colorectal_cancer" / "clinical.csv")
     assert list(clin.columns) == ["patient_id", "age", "sex", "stage", "side", "msi_status", "mmr_ihc",
-                                  "msi_score", "treatment_lines", "os_months", "os_event", "pfs_months",
-                                  "pfs_event"]
+                                  "msi_score", "treatment_lines", "sequencing_months", "os_months", "os_event",
+                                  "pfs_months", "pfs_event"]
+    # left truncation: every tumour sequenced before death or the data cut (and before progression), half at diagnosis
+    assert (clin.sequencing_months <= clin.pfs_months).all() and (clin.sequencing_months <= clin.os_months).all()
+    assert 0.4 <= (clin.sequencing_months == 0).mean() <= 0.6 and clin.sequencing_months.max() <= 36
     msi = clin.msi_status == "MSI-H"
     assert 0.12 <= msi.mean() <= 0.18
     assert (clin[msi].side == "right").mean() > 0.5 > (clin[~msi].side == "right").mean()
@@ -79,12 +82,12 @@ def test_planted_hazard_ratios_recovered(demo_data):
     clin = pd.read_csv(demo_data / "colorectal_cancer" / "clinical.csv")
     truth = json.loads((demo_data / "colorectal_cancer" / "truth.json").read_text())
     assert truth["survival_model"]["hazard_ratios"] == HAZARD_RATIOS
-    df = pd.DataFrame({"T": clin.os_months, "E": clin.os_event,
+    df = pd.DataFrame({"T": clin.os_months, "E": clin.os_event, "entry": clin.sequencing_months,
                        "stage_IV": (clin.stage == "IV").astype(int), "stage_III": (clin.stage == "III").astype(int),
                        "stage_II": (clin.stage == "II").astype(int), "msi": (clin.msi_status == "MSI-H").astype(int),
                        "braf": clin.patient_id.isin(truth["braf_v600e"]).astype(int),
                        "age10": (clin.age - 65) / 10})
-    cph = CoxPHFitter().fit(df, "T", "E")
+    cph = CoxPHFitter().fit(df, "T", "E", entry_col="entry")  # delayed entry at sequencing (left truncation)
     hr = np.exp(cph.params_)
     assert 4.0 < hr["stage_IV"] < 16.0  # planted 8.0
     assert hr["stage_IV"] > hr["stage_III"] > hr["stage_II"]
@@ -125,7 +128,8 @@ def test_omop_tables_cover_everybody(demo_data):
         df = pd.read_csv(ehr / f"{name}.csv")
         assert len(df) and set(df.person_id) <= set(person.person_id)
     meas = pd.read_csv(ehr / "measurement.csv")
-    assert {"QTc interval (Bazett)", "MSI score (MSIsensor)", "AJCC stage"} <= set(meas.measurement_source_value)
+    assert {"QTc interval (Bazett)", "MSI score (MSIsensor)", "AJCC stage",
+            "Tumour sequencing (somatic panel)"} <= set(meas.measurement_source_value)
     src = pd.read_csv(ehr / "cdm_source.csv")
     assert "SYNTHETIC" in src.source_description.iloc[0] and src.cdm_version.iloc[0] == "v5.4"
 
