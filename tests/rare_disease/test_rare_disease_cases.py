@@ -41,10 +41,11 @@ def results(demo_data, truth, hail_session):
 def _rank_by_one_signal(cands: pd.DataFrame, gene: str, keep: str) -> int | None:
     """Rank of ``gene`` when only the variant evidence or only the phenotype match counts."""
     one = cands.drop(columns=["variant_score", "score", "rank"])
-    if keep == "variant":
-        one["phenotype_score"] = 1.0
-    else:
+    if keep == "variant":  # phenotype LR 1 for every gene
+        one["phenotype_log10_lr"] = 0.0
+    else:  # genotype LR 1 for every candidate
         one["acmg_points"], one["acmg_class"] = 0, "Uncertain significance"
+        one["acmg_criteria"] = [[] for _ in range(len(one))]
     return gene_rank(rank_candidates(one), gene)
 
 
