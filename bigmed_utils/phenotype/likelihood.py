@@ -35,7 +35,9 @@ Excluded term ``q``
     max(1/100, 1 - f) / (1 - background(q)) (a feature a disease always has, excluded, weighs 1/100).
 
 Genes with no annotated disease have no phenotype evidence either way: LR = 1 (neutral), so their
-candidates rank by the genotype alone (:mod:`bigmed_utils.rare_disease.ranking`).
+candidates rank by the genotype alone (:mod:`bigmed_utils.rare_disease.ranking`). A gene's diseases are its
+OMIM and Orphanet diseases in the bundled ``genes_to_phenotype`` links; the background corpus is the OMIM
+diseases (LIRICAL's default).
 """
 
 from __future__ import annotations
@@ -344,13 +346,16 @@ def disease_lr(observed: Sequence[str], excluded: Sequence[str], disease_id: str
 
 
 def _gene_diseases(symbol: str) -> list[str]:
-    """The gene's diseases with phenotype annotations: its OMIM diseases, else its Orphanet diseases."""
+    """The gene's diseases with phenotype annotations: its OMIM and Orphanet diseases (genes_to_phenotype).
+
+    Both sources are used, as LIRICAL does with its Orphanet option: Orphanet annotations state a frequency
+    for nearly every feature and often describe a disease group the patient fits better than one OMIM
+    entry. The gene's LR is that of its best-fitting disease.
+    """
     from .similarity import gene_disease_links
 
     annotated = disease_annotations()
-    ids = [d for d in gene_disease_links().get(symbol, ()) if d in annotated and annotated[d].present]
-    omim = [d for d in ids if d.startswith("OMIM:")]
-    return omim or ids
+    return [d for d in gene_disease_links().get(symbol, ()) if d in annotated and annotated[d].present]
 
 
 def _explain(terms: list[TermLR], n: int = 5) -> list[dict]:

@@ -33,8 +33,9 @@ Post-test probability
     no rounding at the top). ``score`` is the post-test probability; ``variant_score`` the variant's
     posterior probability of pathogenicity in Tavtigian's model (prior 0.1).
 
-Ties are broken deterministically: more ACMG points, higher phenotype LR, lower population AF, then gene,
-variant id and mode in alphabetical order. Ranks are 1, 2, 3... over rows (one row per variant and mode).
+Ties are broken deterministically: more ACMG points, higher phenotype LR, higher phenotype similarity
+(``phenotype_score``, hpo3 semantic similarity: two diseases annotated alike can have equal LRs), lower
+population AF, then gene, variant id and mode in alphabetical order. Ranks are 1, 2, 3... over rows (one row per variant and mode).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ SCORE_FORMULA = (
     f"gene) or {MOI_MISMATCH_MONOALLELIC_LR:g} (one allele in a recessive gene). Post-test probability = "
     f"pre-test odds × combined LR, with a pre-test probability of {DIAGNOSTIC_YIELD:g} (exome diagnostic yield, "
     "Clark et al. 2018) shared among the candidate genes. Ranked by the combined LR; ties: more ACMG points, "
-    "higher phenotype LR, lower population AF, then gene and variant name."
+    "higher phenotype LR, higher phenotype similarity, lower population AF, then gene and variant name."
 )
 
 
@@ -224,11 +225,12 @@ def rank_candidates(df: pd.DataFrame, *, diagnostic_yield: float = DIAGNOSTIC_YI
                             for p, c, k in zip(out["acmg_points"], out["acmg_class"], criteria)]
     out["_af"] = pd.to_numeric(out["max_af"], errors="coerce").fillna(0.0)
     out["_gene"] = out["gene"].fillna("").astype(str)
+    out["_sim"] = pd.to_numeric(_column(out, "phenotype_score", 0.0), errors="coerce").fillna(0.0)
     out = out.sort_values(
-        ["log10_lr", "acmg_points", "phenotype_log10_lr", "_af", "_gene", "variant_id", "mode"],
-        ascending=[False, False, False, True, True, True, True],
+        ["log10_lr", "acmg_points", "phenotype_log10_lr", "_sim", "_af", "_gene", "variant_id", "mode"],
+        ascending=[False, False, False, False, True, True, True, True],
         kind="mergesort",
-    ).drop(columns=["_af", "_gene"])
+    ).drop(columns=["_af", "_gene", "_sim"])
     out["rank"] = range(1, len(out) + 1)
     return out.reset_index(drop=True)
 
