@@ -102,6 +102,10 @@ def test_summary_shape_of_the_demo_case(results):
     first = summary["candidates"][0]
     assert {"rank", "gene", "variant", "mode", "acmg_class", "acmg_criteria", "phenotype_score", "score"} <= set(first)
     assert (first["rank"], first["gene"], first["variant"], first["mode"]) == (1, "SCN1A", "chr2:165987183:C:T", "de_novo")
+    # the likelihood-ratio parts of the score (ranking.SCORE_FORMULA)
+    assert first["score"] == pytest.approx(first["post_test_probability"], abs=1e-6)
+    assert first["phenotype_lr"] > 1 and first["genotype_lr"] > 1
+    assert first["phenotype_lr_terms"] and first["phenotype_lr_terms"][0]["hpo_id"].startswith("HP:")
     assert "PS2" in first["acmg_criteria"]  # both parents genotyped hom-ref
     assert first["genotypes"] == {"RD001-P": "0/1", "RD001-F": "0/0", "RD001-M": "0/0"}
     assert [c["rank"] for c in summary["candidates"]] == list(range(1, len(summary["candidates"]) + 1))
