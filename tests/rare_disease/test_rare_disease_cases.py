@@ -41,10 +41,11 @@ def results(demo_data, truth, hail_session):
 def _rank_by_one_signal(cands: pd.DataFrame, gene: str, keep: str) -> int | None:
     """Rank of ``gene`` when only the variant evidence or only the phenotype match counts."""
     one = cands.drop(columns=["variant_score", "score", "rank"])
-    if keep == "variant":
-        one["phenotype_score"] = 1.0
-    else:
+    if keep == "variant":  # phenotype LR 1 for every gene
+        one["phenotype_log10_lr"] = 0.0
+    else:  # genotype LR 1 for every candidate
         one["acmg_points"], one["acmg_class"] = 0, "Uncertain significance"
+        one["acmg_criteria"] = [[] for _ in range(len(one))]
     return gene_rank(rank_candidates(one), gene)
 
 
@@ -101,6 +102,10 @@ def test_summary_shape_of_the_demo_case(results):
     first = summary["candidates"][0]
     assert {"rank", "gene", "variant", "mode", "acmg_class", "acmg_criteria", "phenotype_score", "score"} <= set(first)
     assert (first["rank"], first["gene"], first["variant"], first["mode"]) == (1, "SCN1A", "chr2:165987183:C:T", "de_novo")
+    # the likelihood-ratio parts of the score (ranking.SCORE_FORMULA)
+    assert first["score"] == pytest.approx(first["post_test_probability"], abs=1e-6)
+    assert first["phenotype_lr"] > 1 and first["genotype_lr"] > 1
+    assert first["phenotype_lr_terms"] and first["phenotype_lr_terms"][0]["hpo_id"].startswith("HP:")
     assert "PS2" in first["acmg_criteria"]  # both parents genotyped hom-ref
     assert first["genotypes"] == {"RD001-P": "0/1", "RD001-F": "0/0", "RD001-M": "0/0"}
     assert [c["rank"] for c in summary["candidates"]] == list(range(1, len(summary["candidates"]) + 1))
