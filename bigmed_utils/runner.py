@@ -234,9 +234,32 @@ def run_analysis(
     AnalysisError
         The notebook failed (``KernelDiedError`` and ``AnalysisTimeoutError`` are transient).
     """
-    import papermill as pm
+    from .io.locks import exclusive, lock_file_for
 
     out = Path(out).resolve()
+    # two runs into the same DIR (two `bigmed demo`, a user and a scheduler) share DIR.partial: the second
+    # waits for the first (saying who holds the lock), then finds DIR (and needs --force as usual)
+    with exclusive(lock_file_for(out, "run-lock"), what=f"the output folder {out}"):
+        return _run_analysis(analysis, out=out, params_file=params_file, params=params, force=force,
+                             cell_timeout=cell_timeout, notebooks_dir=notebooks_dir, kernel_name=kernel_name,
+                             keep_previous=keep_previous, pdf=pdf)
+
+
+def _run_analysis(
+    analysis: str,
+    *,
+    out: Path,
+    params_file: str | Path | None,
+    params: Mapping[str, Any] | None,
+    force: bool,
+    cell_timeout: int | None,
+    notebooks_dir: str | Path | None,
+    kernel_name: str | None,
+    keep_previous: bool,
+    pdf: bool,
+) -> RunResult:
+    import papermill as pm
+
     partial = _sibling(out, ".partial")
     if out.exists() and not force:
         raise OutputExistsError(f"output folder exists: {out} (use --force to replace it)")

@@ -23,7 +23,6 @@ Wiring for the command line: ``bigmed inhouse add RUN_DIR --db PATH`` = :func:`a
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import uuid
@@ -83,13 +82,12 @@ def current_version(db_path: str | Path) -> Path | None:
 
 @contextmanager
 def _locked(db: Path) -> Iterator[None]:
+    """The database's writer lock: a second writer waits, saying who holds it (pid, host, since)."""
+    from ..io.locks import exclusive
+
     db.mkdir(parents=True, exist_ok=True)
-    with open(db / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with exclusive(db / ".lock", what=f"the in-house database {db}"):
+        yield
 
 
 def read_cases(db_path: str | Path) -> pd.DataFrame:
