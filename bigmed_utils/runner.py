@@ -271,6 +271,9 @@ def _run_analysis(
         else:
             notebook = notebook_path(analysis, notebooks_dir)
             values = resolve_params(analysis, params_file=params_file, params=params, notebook=notebook)
+        from .io.preflight import check_inputs
+
+        check_inputs(analysis, values)  # a bad input file: one line, exit 2, before the kernel starts
         inputs = prov.hash_inputs(values)
         fingerprint = run_fingerprint(analysis, values, inputs)
         pseudonymiser = _pseudonymiser(values)

@@ -190,6 +190,40 @@ def _hail_error_line(exc: BaseException) -> str:
     return where + summary
 
 
+def check_vcf(path: str | os.PathLike, *, genome_build: str = "GRCh38", csq_required: bool = True) -> VcfHeader:
+    """The checks :func:`read_vcf` makes before Hail starts (no Hail needed; also the runner's pre-flight).
+
+    Raises
+    ------
+    ParameterError
+        ``genome_build`` is not GRCh37/GRCh38.
+    InputDataError
+        File missing or empty, a truncated bgzip file, not a VCF, no VEP CSQ (when ``csq_required``; a file
+        with only bcftools ``BCSQ`` is refused too: the analyses need VEP's fields such as MAX_AF and
+        CANONICAL), a CSQ header without its field list, or a ``##contig`` length of another build.
+    """
+    if genome_build not in GENOME_BUILDS:
+        raise ParameterError(f"genome_build: {genome_build!r} is not one of {', '.join(GENOME_BUILDS)}")
+    p = Path(path)
+    if not p.is_file():
+        raise InputDataError(f"VCF file not found: {p}")
+    if p.stat().st_size == 0:
+        raise InputDataError(f"{p}: empty file")
+    comp = detect_compression(p)
+    if comp == "bgzf":
+        check_bgzf_complete(p)
+    header = read_vcf_header(p)
+    if csq_required and "CSQ" not in header.info:
+        extra = " (it has bcftools BCSQ instead)" if "BCSQ" in header.info else ""
+        raise InputDataError(
+            f"{p}: no VEP CSQ annotation (INFO/CSQ is not declared in the header){extra}; annotate with VEP first"
+        )
+    if "CSQ" in header.info and not header.csq_fields and csq_required:
+        raise InputDataError(f"{p}: the INFO/CSQ header line has no 'Format: ...' list of VEP fields")
+    _check_build(header, p, genome_build)
+    return header
+
+
 def read_vcf(
     path: str | os.PathLike,
     *,
@@ -242,26 +276,9 @@ def read_vcf(
     """
     import hail as hl
 
-    if genome_build not in GENOME_BUILDS:
-        raise ParameterError(f"genome_build: {genome_build!r} is not one of {', '.join(GENOME_BUILDS)}")
     p = Path(path)
-    if not p.is_file():
-        raise InputDataError(f"VCF file not found: {p}")
-    if p.stat().st_size == 0:
-        raise InputDataError(f"{p}: empty file")
-    comp = detect_compression(p)
-    if comp == "bgzf":
-        check_bgzf_complete(p)
-    header = read_vcf_header(p)
-    if csq_required and "CSQ" not in header.info:
-        extra = " (it has bcftools BCSQ instead)" if "BCSQ" in header.info else ""
-        raise InputDataError(
-            f"{p}: no VEP CSQ annotation (INFO/CSQ is not declared in the header){extra}; annotate with VEP first"
-        )
+    header = check_vcf(p, genome_build=genome_build, csq_required=csq_required)
     csq_fields = header.csq_fields
-    if "CSQ" in header.info and not csq_fields and csq_required:
-        raise InputDataError(f"{p}: the INFO/CSQ header line has no 'Format: ...' list of VEP fields")
-    _check_build(header, p, genome_build)
 
     def attempt(retyped: list[str]) -> Any:
         mt = _import_and_annotate(
@@ -536,6 +553,7 @@ def require_samples(
 
 __all__ = [
     "annotate_vcf_csq",
+    "check_vcf",
     "read_vcf",
     "read_vcf_header",
     "require_samples",
