@@ -20,8 +20,14 @@ EXIT_TRANSIENT = 3
 EXIT_TERMINATED = 143
 
 
+def one_line(text: str) -> str:
+    """``text`` on one printable line: control characters (newlines from a library's message, or bytes of
+    a bad input file) are shown escaped, so that the error stays one line on any terminal or log."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def _die(err: BigMedError) -> None:
-    click.echo(f"bigmed: error: {err}", err=True)
+    click.echo(f"bigmed: error: {one_line(err)}", err=True)
     if err.transient:
         sys.exit(EXIT_TRANSIENT)
     sys.exit(EXIT_FAILED if isinstance(err, AnalysisError) else EXIT_USAGE)

@@ -372,7 +372,7 @@ def mistyped_in_record(line: str, header: VcfHeader) -> list[str]:
         for item in cols[7].split(";"):
             key, eq, value = item.partition("=")
             meta = header.info.get(key)
-            if eq and meta and not all(_value_fits(v, meta.get("Type", "String")) for v in value.split(",")):
+            if eq and meta and key not in bad and not all(_value_fits(v, meta.get("Type", "String")) for v in value.split(",")):
                 bad.append(key)
     if len(cols) > 9:
         keys = cols[8].split(":")
