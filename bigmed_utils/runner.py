@@ -24,6 +24,7 @@ from .errors import (
     AnalysisError,
     AnalysisTimeoutError,
     BigMedError,
+    InputDataError,
     KernelDiedError,
     OutputExistsError,
     ParameterError,
@@ -278,7 +279,9 @@ def _run_analysis(
         fingerprint = run_fingerprint(analysis, values, inputs)
         pseudonymiser = _pseudonymiser(values)
     except BigMedError as err:
-        failed = _fail(out, None, str(err), "The run stopped before the notebook started.\n")
+        # an input file refused by the pre-flight reads as it would from the notebook: "InputDataError: ..."
+        first = f"{type(err).__name__}: {err}" if isinstance(err, InputDataError) else str(err)
+        failed = _fail(out, None, first, "The run stopped before the notebook started.\n")
         _write_failure_record(out, err, None)
         _audit(failed, analysis=analysis, result="rejected", detail=str(err))
         raise
