@@ -41,7 +41,7 @@ def ensure_demo_data(data: str | Path | None = None, *, echo: Callable[[str], No
         tmp = unique_sibling(folder, "partial")
         echo(f"generating synthetic demo data in {folder} ...")
         try:
-            synthetic.generate(tmp, seed=DEMO_SEED)
+            synthetic.generate(tmp, seed=DEMO_SEED, lock=False)  # tmp is ours alone: no lock file beside it
             (tmp / ".complete").write_text(fingerprint)
             replace_folder(tmp, folder)
         finally:

@@ -16,6 +16,7 @@ benchmarks. :func:`generate` writes, deterministically for a seed (byte-identica
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -33,7 +34,8 @@ DEFAULT_SEED = 2016
 DEFAULT_CASES = 24
 
 
-def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", cases: int | None = None) -> Path:
+def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", cases: int | None = None,
+             lock: bool = True) -> Path:
     """Write the synthetic cohorts into ``out`` and return it.
 
     Parameters
@@ -49,6 +51,9 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
         ``"demo"`` (all cohorts, small) or ``"wgs"`` (only ``rare_disease_wgs/``: one whole-genome trio).
     cases
         Number of rare-disease cases at demo scale (default 24; at least 5 so that every mode occurs).
+    lock
+        Take the lock of ``out`` while its folders are replaced (default). ``False`` only for a folder no
+        other process can know (a unique temporary folder), so that no lock file is left beside it.
 
     Returns
     -------
@@ -73,7 +78,9 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
     work.mkdir()
     try:
         _generate_into(work, seed=seed, scale=scale, cases=cases)
-        with exclusive(lock_file_for(out.resolve(), "synth-lock"), what=f"the synthetic data in {out}"):
+        held = exclusive(lock_file_for(out.resolve(), "synth-lock"), what=f"the synthetic data in {out}") \
+            if lock else contextlib.nullcontext()
+        with held:
             for area in (WGS_AREAS if scale == "wgs" else DEMO_AREAS):
                 replace_folder(work / area, out / area)
             os.replace(work / "README.md", out / "README.md")

@@ -86,7 +86,8 @@ _FAKE_DEMO = textwrap.dedent("""
     from bigmed_utils import demo, synthetic
 
     calls = []
-    def fake_generate(out, seed):
+    def fake_generate(out, seed, lock):
+        assert lock is False  # a unique temporary folder: no lock file left in data/
         calls.append(seed)
         out = Path(out); out.mkdir(parents=True)
         for i in range(20):
