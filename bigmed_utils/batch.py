@@ -13,7 +13,6 @@ rewritten atomically after every case.
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import html
 import json
@@ -291,28 +290,25 @@ def default_budget() -> int:
 
 
 class CaseLock:
-    """An exclusive, non-blocking lock on one case (``reports/<analysis>/.<case>.lock``)."""
+    """An exclusive, non-blocking lock on one case (``reports/<analysis>/.<case>.lock``); ``holder`` says
+    who has it when :meth:`acquire` fails (pid, host, since)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh = None
+        self.holder = None
 
     def acquire(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the case's lifetime
-        try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._fh.close()
-            self._fh = None
-            return False
-        return True
+        from .io.locks import try_lock
+
+        self._fh, self.holder = try_lock(self.path)
+        return self._fh is not None
 
     def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
+        from .io.locks import release
+
+        release(self._fh)
+        self._fh = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -333,8 +329,10 @@ class RunIndex:
         return {"cases": {}}
 
     def update(self, result: CaseResult) -> None:
-        with self._lock, open(self.reports / ".index.lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # other batches write the same index
+        from .io.locks import exclusive
+
+        # other batches write the same index: wait for them, saying who holds it
+        with self._lock, exclusive(self.reports / ".index.lock", what=f"the run index {self.path}"):
             index = self.load()
             key = f"{result.analysis}/{result.case_id}"
             previous = index["cases"].get(key, {})
@@ -450,7 +448,8 @@ class Batch:
             return CaseResult(case.analysis, case.case_id, "skipped", "batch stopped before this case")
         lock = CaseLock(out.with_name(f".{out.name}.lock"))
         if not lock.acquire():
-            return CaseResult(case.analysis, case.case_id, "skipped", "another batch is running this case")
+            who = f" ({lock.holder.describe()})" if lock.holder else ""
+            return CaseResult(case.analysis, case.case_id, "skipped", f"another batch is running this case{who}")
         try:
             decision, why = self.plan_case(case, out)
             if decision == "skip":

@@ -20,8 +20,14 @@ EXIT_TRANSIENT = 3
 EXIT_TERMINATED = 143
 
 
+def one_line(text: str) -> str:
+    """``text`` on one printable line: control characters (newlines from a library's message, or bytes of
+    a bad input file) are shown escaped, so that the error stays one line on any terminal or log."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def _die(err: BigMedError) -> None:
-    click.echo(f"bigmed: error: {err}", err=True)
+    click.echo(f"bigmed: error: {one_line(err)}", err=True)
     if err.transient:
         sys.exit(EXIT_TRANSIENT)
     sys.exit(EXIT_FAILED if isinstance(err, AnalysisError) else EXIT_USAGE)
@@ -269,19 +275,57 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, help="Audit log (default: $BIGMED_AUDIT_LOG).")
-def audit_verify(log_path: str | None) -> None:
-    """Check the hash chain: any edited, removed or reordered record is reported; exit 1 if so."""
-    from .privacy import verify_audit
+@click.option("--key-file", type=click.Path(dir_okay=False), default=None,
+              help="Audit key (default: $BIGMED_AUDIT_KEY_FILE, else derived from the pseudonym key).")
+@click.option("--old-key-file", "old_key_files", multiple=True, type=click.Path(dir_okay=False),
+              help="A retired audit key, to check the records it signed (repeatable).")
+def audit_verify(log_path: str | None, key_file: str | None, old_key_files: tuple[str, ...]) -> None:
+    """Check the hash chain and HMACs: any edited, removed, reordered or rewritten record is reported; exit 1 if so."""
+    from .privacy.audit import audit_key, verify_audit
 
     try:
-        res = verify_audit(log_path)
+        old = [k for k in (audit_key(f) for f in old_key_files) if k is not None]
+        res = verify_audit(log_path, key=audit_key(key_file), old_keys=old)
     except BigMedError as err:
         _die(err)
     for problem in res.problems:
         click.echo(f"bigmed: audit: {problem}", err=True)
-    click.echo(f"{res.log_path}: {res.n_records} records, {'intact' if res.ok else 'TAMPERED'}")
+    for note in res.notes:
+        click.echo(f"bigmed: audit: note: {note}", err=True)
+    last = f" (last seq {res.last_seq}, mac {res.last_mac})" if res.ok and res.last_mac else ""
+    click.echo(f"{res.log_path}: {res.n_records} records, {res.n_signed} signed, "
+               f"{'intact' if res.ok else 'TAMPERED'}{last}")
     if not res.ok:
         sys.exit(EXIT_FAILED)
+
+
+@audit.command("seal")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, help="Audit log (default: $BIGMED_AUDIT_LOG).")
+def audit_seal(log_path: str | None) -> None:
+    """Append a record signed with the audit key: it fixes every record before it (e.g. an old unsigned log)."""
+    from .privacy.audit import seal_audit
+
+    try:
+        rec = seal_audit(log_path=log_path)
+    except BigMedError as err:
+        _die(err)
+    click.echo(f"sealed: seq {rec['seq']} signed with key id {rec['key_id']}")
+
+
+@audit.command("rotate-key")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, help="Audit log (default: $BIGMED_AUDIT_LOG).")
+@click.option("--new-key-file", required=True, type=click.Path(dir_okay=False), help="The new audit key file.")
+def audit_rotate_key(log_path: str | None, new_key_file: str) -> None:
+    """Rotate the audit key: a record signed by the current key names the new key's id, then a record signed
+    by the new key. Afterwards set BIGMED_AUDIT_KEY_FILE to the new key; keep the old one to verify old records."""
+    from .privacy.audit import rotate_audit_key
+
+    try:
+        rec = rotate_audit_key(new_key_file, log_path=log_path)
+    except BigMedError as err:
+        _die(err)
+    click.echo(f"rotated: seq {rec['seq']} signed with key id {rec['key_id']} names the next key id "
+               f"{rec['next_key_id']}; now set BIGMED_AUDIT_KEY_FILE={new_key_file}")
 
 
 if __name__ == "__main__":  # pragma: no cover

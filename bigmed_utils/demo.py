@@ -21,23 +21,40 @@ def project_root() -> Path:
 
 
 def ensure_demo_data(data: str | Path | None = None, *, echo: Callable[[str], None] = print) -> Path:
-    """Generate the synthetic demo data into ``data`` (default ``data/demo``) unless already complete."""
+    """Generate the synthetic demo data into ``data`` (default ``data/demo``) unless already complete.
+
+    Several processes may ask at once (two ``bigmed demo``, a test collection and ``bigmed demo``): one
+    generates under the lock ``.demo.lock`` beside the folder, in its own unique temporary folder renamed into
+    place when complete; the others wait (saying who holds the lock) and then find the data complete.
+    """
     from . import synthetic
+    from .io.locks import exclusive, lock_file_for, remove_abandoned, replace_folder, unique_sibling
 
     folder = Path(data) if data else project_root() / "data" / "demo"
-    stamp = folder / ".complete"
     fingerprint = f"seed {DEMO_SEED} generator {generator_fingerprint()}\n"
-    if stamp.is_file() and stamp.read_text() == fingerprint:
+    if _complete(folder, fingerprint):
         return folder
-    tmp = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    echo(f"generating synthetic demo data in {folder} ...")
-    synthetic.generate(tmp, seed=DEMO_SEED)
-    (tmp / ".complete").write_text(fingerprint)
-    if folder.exists():
-        shutil.rmtree(folder)
-    tmp.rename(folder)
+    with exclusive(lock_file_for(folder), what=f"the demo data {folder}", echo=echo):
+        if _complete(folder, fingerprint):  # made by the process we waited for
+            return folder
+        remove_abandoned(folder, "partial")
+        tmp = unique_sibling(folder, "partial")
+        echo(f"generating synthetic demo data in {folder} ...")
+        try:
+            synthetic.generate(tmp, seed=DEMO_SEED, lock=False)  # tmp is ours alone: no lock file beside it
+            (tmp / ".complete").write_text(fingerprint)
+            replace_folder(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def _complete(folder: Path, fingerprint: str) -> bool:
+    stamp = folder / ".complete"
+    try:
+        return stamp.is_file() and stamp.read_text() == fingerprint
+    except OSError:  # replaced while we looked
+        return False
 
 
 def generator_fingerprint() -> str:

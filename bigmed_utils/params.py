@@ -382,15 +382,41 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"parameter file not found: {path}")
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ParameterError(f"{path} line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ParameterError(f"{path}{where}: not valid YAML ({getattr(err, 'problem', err)})") from None
+        raise ParameterError(f"{path}{_yaml_where(err, text)}: not valid YAML ({_yaml_problem(err)})") from None
     if not isinstance(data, dict):
         raise ParameterError(f"{path}: a parameter file must be a mapping of name: value")
     return data
+
+
+def _yaml_where(err: yaml.YAMLError, text: str) -> str:
+    """`` line N`` (and column) of a YAML error, when PyYAML says where."""
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    if mark is not None:
+        return f" line {mark.line + 1} column {mark.column + 1}"
+    position = getattr(err, "position", None)  # a ReaderError (a character YAML does not allow)
+    if isinstance(position, int):
+        return f" line {text[:position].count(chr(10)) + 1}"
+    return ""
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """PyYAML's reason in one line (its messages span several lines)."""
+    if isinstance(err, yaml.reader.ReaderError):
+        char = err.character if isinstance(err.character, str) else chr(err.character)
+        return f"character {char!r} (#x{ord(char):04x}) is not allowed"
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    text = f"{context}: {problem}" if context else str(problem)
+    return " ".join(text.split())
 
 
 def parse_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
@@ -400,6 +426,8 @@ def parse_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ParameterError(f"-p {pair!r}: expected key=value")
+        if not key.strip().isidentifier():
+            raise ParameterError(f"-p {pair!r}: {key.strip()!r} is not a parameter name (see 'bigmed params ANALYSIS')")
         try:
             out[key.strip()] = yaml.safe_load(value) if value.strip() else None
         except yaml.YAMLError:

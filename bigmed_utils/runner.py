@@ -24,6 +24,7 @@ from .errors import (
     AnalysisError,
     AnalysisTimeoutError,
     BigMedError,
+    InputDataError,
     KernelDiedError,
     OutputExistsError,
     ParameterError,
@@ -235,9 +236,32 @@ def run_analysis(
     AnalysisError
         The notebook failed (``KernelDiedError`` and ``AnalysisTimeoutError`` are transient).
     """
-    import papermill as pm
+    from .io.locks import exclusive, lock_file_for
 
     out = Path(out).resolve()
+    # two runs into the same DIR (two `bigmed demo`, a user and a scheduler) share DIR.partial: the second
+    # waits for the first (saying who holds the lock), then finds DIR (and needs --force as usual)
+    with exclusive(lock_file_for(out, "run-lock"), what=f"the output folder {out}"):
+        return _run_analysis(analysis, out=out, params_file=params_file, params=params, force=force,
+                             cell_timeout=cell_timeout, notebooks_dir=notebooks_dir, kernel_name=kernel_name,
+                             keep_previous=keep_previous, pdf=pdf)
+
+
+def _run_analysis(
+    analysis: str,
+    *,
+    out: Path,
+    params_file: str | Path | None,
+    params: Mapping[str, Any] | None,
+    force: bool,
+    cell_timeout: int | None,
+    notebooks_dir: str | Path | None,
+    kernel_name: str | None,
+    keep_previous: bool,
+    pdf: bool,
+) -> RunResult:
+    import papermill as pm
+
     partial = _sibling(out, ".partial")
     if out.exists() and not force:
         raise OutputExistsError(f"output folder exists: {out} (use --force to replace it)")
@@ -249,12 +273,17 @@ def run_analysis(
         else:
             notebook = notebook_path(analysis, notebooks_dir)
             values = resolve_params(analysis, params_file=params_file, params=params, notebook=notebook)
+        from .io.preflight import check_inputs
+
+        check_inputs(analysis, values)  # a bad input file: one line, exit 2, before the kernel starts
         inputs = prov.hash_inputs(values)
         fingerprint = run_fingerprint(analysis, values, inputs)
         knowledge = knowledge_versions(analysis, values, notebook=notebook)  # as the run starts
         pseudonymiser = _pseudonymiser(values)
     except BigMedError as err:
-        failed = _fail(out, None, str(err), "The run stopped before the notebook started.\n")
+        # an input file refused by the pre-flight reads as it would from the notebook: "InputDataError: ..."
+        first = f"{type(err).__name__}: {err}" if isinstance(err, InputDataError) else str(err)
+        failed = _fail(out, None, first, "The run stopped before the notebook started.\n")
         _write_failure_record(out, err, None)
         _audit(failed, analysis=analysis, result="rejected", detail=str(err))
         raise

@@ -23,7 +23,6 @@ Wiring for the command line: ``bigmed inhouse add RUN_DIR --db PATH`` = :func:`a
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import uuid
@@ -83,13 +82,12 @@ def current_version(db_path: str | Path) -> Path | None:
 
 @contextmanager
 def _locked(db: Path) -> Iterator[None]:
+    """The database's writer lock: a second writer waits, saying who holds it (pid, host, since)."""
+    from ..io.locks import exclusive
+
     db.mkdir(parents=True, exist_ok=True)
-    with open(db / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with exclusive(db / ".lock", what=f"the in-house database {db}"):
+        yield
 
 
 def read_cases(db_path: str | Path) -> pd.DataFrame:
@@ -169,29 +167,26 @@ def _case_calls(case: _Case) -> Any:
     """Hail Table of the proband's non-reference calls (locus, alleles, variant_id, zygosity)."""
     import hail as hl
 
-    from ..io.vcf import CONTIG_RECODING, detect_compression, read_vcf_header, _uses_chr
+    from ..io.vcf import hail_import_vcf, read_vcf_header, run_retyping, variant_id_expr
 
     if case.vcf and Path(case.vcf).is_file():
         path = Path(case.vcf)
         header = read_vcf_header(path)
         if case.proband not in header.samples:
             raise InputDataError(f"{path}: proband {case.proband!r} is not a sample of the VCF")
-        comp = detect_compression(path)
-        kwargs = {"force_bgz": True} if comp == "bgzf" else ({"force": True} if comp == "gzip" else {})
-        mt = hl.import_vcf(str(path), reference_genome=case.genome_build, contig_recoding=CONTIG_RECODING[case.genome_build],
-                           array_elements_required=False, skip_invalid_loci=True, **kwargs)
-        mt = mt.filter_cols(mt.s == case.proband).select_entries("GT").select_rows()
-        mt = hl.split_multi_hts(mt)
-        file_chr = _uses_chr(header)
-        contig = mt.locus.contig
-        if file_chr is not None and file_chr != (case.genome_build == "GRCh38"):
-            back = {v: k for k, v in CONTIG_RECODING[case.genome_build].items() if k not in ("M", "chrMT")}
-            contig = hl.literal(back).get(contig, contig)
-        mt = mt.annotate_rows(variant_id=hl.delimit([contig, hl.str(mt.locus.position), mt.alleles[0], mt.alleles[1]], ":"))
-        mt = mt.filter_entries(hl.or_else(mt.GT.is_non_ref(), False))
-        mt = mt.annotate_entries(zygosity=hl.if_else(mt.GT.is_hom_var(), "hom", "het"))
-        ht = mt.entries().key_by("locus", "alleles")
-        return ht.select("variant_id", "zygosity")
+
+        def attempt(retyped: list[str]) -> Any:
+            # the package's one VCF import (io.vcf): mistyped INFO/FORMAT fields are read as text, as in read_vcf
+            mt = hail_import_vcf(path, genome_build=case.genome_build, retyped=retyped, header=header)
+            mt = mt.filter_cols(mt.s == case.proband).select_entries("GT").select_rows()
+            mt = hl.split_multi_hts(mt)
+            mt = mt.annotate_rows(variant_id=variant_id_expr(mt, header, case.genome_build))
+            mt = mt.filter_entries(hl.or_else(mt.GT.is_non_ref(), False))
+            mt = mt.annotate_entries(zygosity=hl.if_else(mt.GT.is_hom_var(), "hom", "het"))
+            ht = mt.entries().key_by("locus", "alleles").select("variant_id", "zygosity")
+            return ht.checkpoint(hl.utils.new_temp_file("bigmed_inhouse_calls", "ht"))
+
+        return run_retyping(path, attempt, header=header)
     # the VCF is gone: fall back to the candidates and the proband's genotype in summary.json
     rows = []
     for c in case.candidates:

@@ -57,27 +57,32 @@ def read_ped(path: str | os.PathLike) -> pd.DataFrame:
     if not p.is_file():
         raise InputDataError(f"PED file not found: {p}")
     rows: list[list[Any]] = []
-    with p.open(encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            fields = line.split()
-            if len(fields) < 6:
-                raise InputDataError(
-                    f"{p}: line {lineno} has {len(fields)} columns; a PED line needs 6 "
-                    "(family, individual, father, mother, sex, phenotype)"
-                )
-            fam, ind, pat, mat, sex, phe = fields[:6]
-            rows.append(
-                [
-                    fam,
-                    ind,
-                    None if pat in _MISSING_PARENT else pat,
-                    None if mat in _MISSING_PARENT else mat,
-                    int(sex) if sex in ("1", "2") else UNKNOWN_SEX,
-                    int(phe) if phe in ("1", "2") else UNKNOWN_PHENOTYPE,
-                ]
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputDataError(f"{p}: line {line} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+                             "a PED file is plain text") from None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) < 6:
+            raise InputDataError(
+                f"{p}: line {lineno} has {len(fields)} columns; a PED line needs 6 "
+                "(family, individual, father, mother, sex, phenotype)"
             )
+        fam, ind, pat, mat, sex, phe = fields[:6]
+        rows.append(
+            [
+                fam,
+                ind,
+                None if pat in _MISSING_PARENT else pat,
+                None if mat in _MISSING_PARENT else mat,
+                int(sex) if sex in ("1", "2") else UNKNOWN_SEX,
+                int(phe) if phe in ("1", "2") else UNKNOWN_PHENOTYPE,
+            ]
+        )
     if not rows:
         raise InputDataError(f"{p}: no individuals in PED file")
     df = pd.DataFrame(rows, columns=PED_COLUMNS).astype({"sex": int, "phenotype": int})

@@ -1,5 +1,11 @@
 """Reader for GA4GH Phenopacket v2 JSON (schema 2.0.x; https://phenopacket-schema.readthedocs.io).
 
+The file is first validated against the schema with GA4GH's own ``phenopackets`` package (the protobuf
+classes generated from the schema): ``google.protobuf.json_format.Parse`` with unknown fields refused, so a
+misspelled key (``"exclued": true``), a wrong enum value (``"sex": "MAN"``) or a wrong type is named with the
+file, the line and the field instead of being silently ignored. Then the message is projected to what the
+analyses need.
+
 Only what the analyses use is kept: subject, observed and excluded HPO features, diseases and variants.
 Variants are taken as written: a ``vcfRecord`` when there is one, otherwise only the HGVS expressions or
 the label (structural variants often have neither coordinates nor HGVS) -- coordinates are never guessed.
@@ -9,6 +15,7 @@ Diseases come from the top-level ``diseases`` and from interpretation diagnoses.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,6 +127,73 @@ def _variant(descriptor: dict, where: str, path: Path, status: str | None, acmg:
     )
 
 
+_AT_RE = re.compile(r'\s+at "?Phenopacket\.?([^"\s]*?)"?\.*$')
+_CHAIN_RE = re.compile(r"^Failed to parse (\w+) field: ")
+_UNKNOWN_RE = re.compile(r'has no field named "([^"]+)"')
+_VALUE_RE = re.compile(r"""(?:Invalid enum value|: )\s*['"]?([^\s'"]+)['"]?\.*$""")
+
+
+def _line_of(text: str, *tokens: str | None) -> int | None:
+    """1-based line of the first ``"token"`` (a key or a string value) in the JSON text."""
+    for token in tokens:
+        if not token:
+            continue
+        for quoted in (f'"{token}"', token):
+            at = text.find(quoted)
+            if at >= 0:
+                return text.count("\n", 0, at) + 1
+    return None
+
+
+def schema_error_line(path: Path, text: str, message: str) -> str:
+    """One line from protobuf's ``ParseError``: file, line, field and reason.
+
+    protobuf writes ``Failed to parse subject field: Failed to parse sex field: Invalid enum value MAN for
+    enum type ... at Phenopacket.subject.sex.`` (several lines for an unknown key); this gives
+    ``<file> line 7: field subject.sex: Invalid enum value MAN for enum type ...``.
+    """
+    inner = message.strip().splitlines()[0].strip() if message.strip() else "does not match the schema"
+    names = []
+    while (m := _CHAIN_RE.match(inner)) is not None:
+        names.append(m.group(1))
+        inner = inner[m.end():]
+    where = ".".join(names)
+    at = _AT_RE.search(inner)
+    if at:
+        where = at.group(1) or where
+        inner = inner[: at.start()]
+    inner = inner.rstrip(". ")
+    unknown = _UNKNOWN_RE.search(inner)
+    if unknown:
+        key = unknown.group(1)
+        where = f"{where}.{key}" if where else key
+        line = _line_of(text, key)
+        reason = " is not a Phenopacket v2 field (misspelled, or from another schema version)"
+    else:
+        value = _VALUE_RE.search(inner)
+        line = _line_of(text, value.group(1) if value else None, names[-1] if names else None)
+        reason = f": {inner or 'does not match the schema'}"
+    loc = f" line {line}" if line else ""
+    return f"{path}{loc}: field {where or '(top level)'}{reason}"
+
+
+def _validated(text: str, data: dict, path: Path) -> dict:
+    """The phenopacket as validated by GA4GH's ``phenopackets`` classes, back as a JSON dict (camelCase)."""
+    from google.protobuf import json_format
+    from phenopackets.schema.v2 import Phenopacket as PhenopacketMessage
+
+    meta = data.get("metaData") if isinstance(data.get("metaData"), dict) else {}
+    version = str(meta.get("phenopacketSchemaVersion", ""))
+    if version.startswith("1"):
+        raise InputDataError(f"{path}: field metaData.phenopacketSchemaVersion is {version!r}: Phenopacket v1 is "
+                             "not read; convert it to v2 (phenopacket-tools convert)")
+    try:
+        message = json_format.Parse(text, PhenopacketMessage(), ignore_unknown_fields=False)
+    except json_format.ParseError as exc:
+        raise InputDataError(schema_error_line(path, text, str(exc))) from None
+    return json_format.MessageToDict(message)
+
+
 def read_phenopacket(path: str | Path, *, validate_hpo: bool = False) -> Phenopacket:
     """Read a GA4GH Phenopacket v2 JSON file.
 
@@ -136,20 +210,23 @@ def read_phenopacket(path: str | Path, *, validate_hpo: bool = False) -> Phenopa
     ParameterError
         The file does not exist.
     InputDataError
-        Not JSON, or a required field (``id``, ``phenotypicFeatures[i].type.id``...) is missing or
-        malformed; the message names the file and the field.
+        Not JSON; a key, value or type the Phenopacket v2 schema does not allow (checked with GA4GH's
+        ``phenopackets`` package: the message names the file, the line and the field); or a field the
+        analyses need (``id``, ``phenotypicFeatures[i].type.id``...) is missing.
     """
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"phenopacket file not found: {path}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputDataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except UnicodeDecodeError:
         raise InputDataError(f"{path}: not UTF-8 text") from None
     if not isinstance(data, dict):
         raise InputDataError(f"{path}: top level is not a JSON object")
+    data = _validated(text, data, path)
     packet_id = data.get("id")
     if not isinstance(packet_id, str) or not packet_id:
         raise InputDataError(f"{path}: field id is missing (required by Phenopacket v2)")

@@ -11,9 +11,11 @@ What :func:`read_vcf` accepts and does
       undeclared FORMAT keys (Hail ignores them with a warning: Scout's ``cancer_test.vcf.gz`` loads, the
       undeclared Mutect keys are dropped) and records on contigs outside the reference (skipped);
     * an INFO/FORMAT field whose values contradict its declared type (Scout's ``CADD``, declared Integer,
-      holds decimals) is re-read as String (the header line is rewritten on import with Hail's
-      ``find_replace``); the names are kept in the global ``retyped_fields``. GT/AD/DP/GQ/PL are never
-      retyped: a bad value there is an error;
+      holds decimals) is re-read as String with a :class:`RetypedFieldWarning` (the header line is rewritten
+      on import with Hail's ``find_replace``); the names are kept in the global ``retyped_fields``.
+      GT/AD/DP/GQ/PL/CSQ are never retyped: a bad value there is an error. Every import in the package
+      (this function, the import cache, the in-house database) goes through :func:`hail_import_vcf` and
+      :func:`run_retyping`, so every path reads such a file the same way;
     * ``hl.split_multi_hts`` recomputes GQ from PL on every row; the VCF's GQ is kept where nothing was split;
     * multi-allelic records are split with ``hl.split_multi_hts`` (the split alleles are minimally
       represented; spanning-deletion ``*`` alleles are dropped), then the VEP ``CSQ`` field is parsed by
@@ -33,14 +35,16 @@ import gzip
 import logging
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
-from ..errors import InputDataError, ParameterError
+from ..errors import BigMedError, InputDataError, ParameterError
 from ..genomics.csq import annotate_csq, parse_csq_format
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GENOME_BUILDS = ("GRCh37", "GRCh38")
 
@@ -186,6 +190,40 @@ def _hail_error_line(exc: BaseException) -> str:
     return where + summary
 
 
+def check_vcf(path: str | os.PathLike, *, genome_build: str = "GRCh38", csq_required: bool = True) -> VcfHeader:
+    """The checks :func:`read_vcf` makes before Hail starts (no Hail needed; also the runner's pre-flight).
+
+    Raises
+    ------
+    ParameterError
+        ``genome_build`` is not GRCh37/GRCh38.
+    InputDataError
+        File missing or empty, a truncated bgzip file, not a VCF, no VEP CSQ (when ``csq_required``; a file
+        with only bcftools ``BCSQ`` is refused too: the analyses need VEP's fields such as MAX_AF and
+        CANONICAL), a CSQ header without its field list, or a ``##contig`` length of another build.
+    """
+    if genome_build not in GENOME_BUILDS:
+        raise ParameterError(f"genome_build: {genome_build!r} is not one of {', '.join(GENOME_BUILDS)}")
+    p = Path(path)
+    if not p.is_file():
+        raise InputDataError(f"VCF file not found: {p}")
+    if p.stat().st_size == 0:
+        raise InputDataError(f"{p}: empty file")
+    comp = detect_compression(p)
+    if comp == "bgzf":
+        check_bgzf_complete(p)
+    header = read_vcf_header(p)
+    if csq_required and "CSQ" not in header.info:
+        extra = " (it has bcftools BCSQ instead)" if "BCSQ" in header.info else ""
+        raise InputDataError(
+            f"{p}: no VEP CSQ annotation (INFO/CSQ is not declared in the header){extra}; annotate with VEP first"
+        )
+    if "CSQ" in header.info and not header.csq_fields and csq_required:
+        raise InputDataError(f"{p}: the INFO/CSQ header line has no 'Format: ...' list of VEP fields")
+    _check_build(header, p, genome_build)
+    return header
+
+
 def read_vcf(
     path: str | os.PathLike,
     *,
@@ -194,6 +232,7 @@ def read_vcf(
     csq_required: bool = True,
     checkpoint: bool = True,
     parse_csq: bool = True,
+    write_to: str | os.PathLike | None = None,
 ) -> Any:
     """Import a VCF into a split, CSQ-annotated Hail MatrixTable.
 
@@ -215,6 +254,10 @@ def read_vcf(
         the annotation fields until :func:`annotate_vcf_csq`: parsing is most of the import's cost, and an
         analysis that first filters on genotypes and on :func:`~bigmed_utils.genomics.csq.may_be_rare`
         parses only the rows it keeps.
+    write_to
+        Write the result to this MatrixTable folder (instead of a checkpoint) and return it read back: the
+        import cache's write. Parsing happens during that write, so a field whose values contradict its
+        declared type is retyped there too (:func:`run_retyping`).
 
     Returns
     -------
@@ -233,84 +276,158 @@ def read_vcf(
     """
     import hail as hl
 
-    if genome_build not in GENOME_BUILDS:
-        raise ParameterError(f"genome_build: {genome_build!r} is not one of {', '.join(GENOME_BUILDS)}")
     p = Path(path)
-    if not p.is_file():
-        raise InputDataError(f"VCF file not found: {p}")
-    if p.stat().st_size == 0:
-        raise InputDataError(f"{p}: empty file")
-    comp = detect_compression(p)
-    if comp == "bgzf":
-        check_bgzf_complete(p)
-    header = read_vcf_header(p)
-    if csq_required and "CSQ" not in header.info:
-        extra = " (it has bcftools BCSQ instead)" if "BCSQ" in header.info else ""
-        raise InputDataError(
-            f"{p}: no VEP CSQ annotation (INFO/CSQ is not declared in the header){extra}; annotate with VEP first"
-        )
+    header = check_vcf(p, genome_build=genome_build, csq_required=csq_required)
     csq_fields = header.csq_fields
-    if "CSQ" in header.info and not csq_fields and csq_required:
-        raise InputDataError(f"{p}: the INFO/CSQ header line has no 'Format: ...' list of VEP fields")
-    _check_build(header, p, genome_build)
 
-    kwargs: dict[str, Any] = {}
-    if comp == "bgzf":
-        kwargs["force_bgz"] = True
-    elif comp == "gzip":
-        kwargs["force"] = True
-    file_chr = _uses_chr(header)
-    recoded = file_chr is not None and file_chr != (genome_build == "GRCh38")
-    retyped: list[str] = []
-    while True:
-        try:
-            mt = _import_and_annotate(
-                p, genome_build=genome_build, kwargs=kwargs, min_partitions=min_partitions,
-                csq_fields=csq_fields, recoded=recoded, retyped=retyped, parse_csq=parse_csq,
-            )
-            if checkpoint:
-                mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_vcf", "mt"))
-            return mt
-        except InputDataError:
-            raise
-        except Exception as exc:  # Hail/Spark raise FatalError, HailException, Py4JJavaError...
-            if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
-                raise
-            bad = _PARSE_FIELD_RE.search(str(exc))
-            if bad and bad.group(1) not in retyped and bad.group(1) not in _NEVER_RETYPE and len(retyped) < 20:
-                # a header that declares the wrong type (Scout's CADD: Integer, values 2.444): read as text
-                log.warning("%s: field %s does not match its declared type; read as String", p, bad.group(1))
-                retyped.append(bad.group(1))
-                continue
-            raise InputDataError(f"{p}: Hail could not read the VCF: {_hail_error_line(exc)}") from None
+    def attempt(retyped: list[str]) -> Any:
+        mt = _import_and_annotate(
+            p, header=header, genome_build=genome_build, min_partitions=min_partitions, csq_fields=csq_fields,
+            retyped=retyped, parse_csq=parse_csq,
+        )
+        if write_to is not None:
+            mt.write(str(write_to), overwrite=True)
+            return hl.read_matrix_table(str(write_to))
+        if checkpoint:
+            return mt.checkpoint(hl.utils.new_temp_file("bigmed_vcf", "mt"))
+        return mt  # lazy: a parse error (or a retyping) surfaces where the caller first reads the rows
+
+    return run_retyping(p, attempt, header=header)
 
 
 #: Hail's message when a value does not parse as the header's declared type
 _PARSE_FIELD_RE = re.compile(r"error while parsing (?:info|format) field '([^']+)'", re.IGNORECASE)
 #: fields whose declared type downstream code relies on: a bad value there is an error, not retyped
 _NEVER_RETYPE = {"GT", "AD", "DP", "GQ", "PL", "CSQ"}
+#: at most this many fields are retyped before the file is refused (each retyping re-reads the file)
+MAX_RETYPED = 20
 
 
-def _import_and_annotate(
-    p: Path,
+class RetypedFieldWarning(UserWarning):
+    """An INFO/FORMAT field's values contradict its declared type: the field is read as text."""
+
+
+def run_retyping(path: str | os.PathLike, attempt: Callable[[list[str]], T], *, header: VcfHeader | None = None) -> T:
+    """Run ``attempt(retyped)`` (a Hail import and whatever materialises it) until no field is mistyped.
+
+    Every VCF import of the package goes through here (:func:`read_vcf`, the import cache, the in-house
+    database), so that a header whose declared type its values contradict (Scout's ``CADD``: Integer, values
+    ``2.444``) is read the same way on every path: the field is added to ``retyped`` (read as String by
+    :func:`hail_import_vcf`), with a warning naming the file and the field, and ``attempt`` runs again.
+    Hail names the field of an INFO error; for a FORMAT error it quotes the record, whose values are then
+    checked against the header here (:func:`mistyped_in_record`). GT/AD/DP/GQ/PL/CSQ are never retyped: a
+    bad value there is an error. Any other Hail parse error becomes one :class:`InputDataError` line naming
+    the file (and the record when Hail says it).
+    """
+    p = Path(path)
+    retyped: list[str] = []
+    while True:
+        try:
+            return attempt(list(retyped))
+        except BigMedError:
+            raise
+        except Exception as exc:  # Hail/Spark raise FatalError, HailException, Py4JJavaError...
+            if not type(exc).__module__.startswith(("hail", "py4j", "pyspark")):
+                raise
+            new = [f for f in _mistyped_fields(str(exc), p, header) if f not in retyped]
+            if new and len(retyped) + len(new) <= MAX_RETYPED:
+                for field_name in new:
+                    msg = f"{p}: field {field_name} does not match its declared type; read as text (String)"
+                    log.warning(msg)
+                    warnings.warn(msg, RetypedFieldWarning, stacklevel=2)
+                retyped.extend(new)
+                continue
+            raise InputDataError(f"{p}: Hail could not read the VCF: {_hail_error_line(exc)}") from None
+
+
+_INT_RE = re.compile(r"[+-]?\d+")
+
+
+def _value_fits(value: str, vcf_type: str) -> bool:
+    """Whether one VCF value (a list element) parses as its declared ``Type`` (missing ``.`` always does)."""
+    if value in (".", ""):
+        return True
+    if vcf_type == "Integer":
+        return bool(_INT_RE.fullmatch(value)) and -(2**31) <= int(value) < 2**31
+    if vcf_type == "Float":
+        try:
+            float(value)
+        except ValueError:
+            return False
+        return True
+    if vcf_type == "Character":
+        return len(value) == 1
+    return True
+
+
+def mistyped_in_record(line: str, header: VcfHeader) -> list[str]:
+    """INFO and FORMAT keys of one VCF record whose values contradict the header's declared type.
+
+    GT/AD/DP/GQ/PL/CSQ are never listed: downstream code relies on their types, so a bad value there stays
+    an error.
+    """
+    cols = line.rstrip("\n\r").split("\t")
+    bad: list[str] = []
+    if len(cols) > 7:
+        for item in cols[7].split(";"):
+            key, eq, value = item.partition("=")
+            meta = header.info.get(key)
+            if eq and meta and key not in bad and not all(_value_fits(v, meta.get("Type", "String")) for v in value.split(",")):
+                bad.append(key)
+    if len(cols) > 9:
+        keys = cols[8].split(":")
+        for sample in cols[9:]:
+            for key, value in zip(keys, sample.split(":")):
+                meta = header.format.get(key)
+                if meta and key not in bad and not all(_value_fits(v, meta.get("Type", "String")) for v in value.split(",")):
+                    bad.append(key)
+    return [k for k in bad if k not in _NEVER_RETYPE]
+
+
+def _mistyped_fields(text: str, path: Path, header: VcfHeader | None) -> list[str]:
+    """Fields to read as text after Hail's parse error ``text``: the field Hail names (INFO), else the
+    mistyped fields of the offending record Hail quotes (FORMAT errors name no field)."""
+    named = _PARSE_FIELD_RE.search(text)
+    if named and named.group(1) not in _NEVER_RETYPE:
+        return [named.group(1)]
+    m = re.search(r"error while parsing line\s*\n([^\n]*\t[^\n]*)", text)
+    if m is None:
+        return []
+    if header is None:
+        header = read_vcf_header(path)
+    return mistyped_in_record(m.group(1), header)
+
+
+def hail_import_vcf(
+    path: str | os.PathLike,
     *,
     genome_build: str,
-    kwargs: dict[str, Any],
-    min_partitions: int | None,
-    csq_fields: list[str],
-    recoded: bool,
-    retyped: list[str],
-    parse_csq: bool = True,
+    retyped: Iterable[str] = (),
+    min_partitions: int | None = None,
+    header: VcfHeader | None = None,
 ) -> Any:
+    """The package's one ``hl.import_vcf`` call (run it through :func:`run_retyping`).
+
+    Compression from the bytes (``force_bgz`` / ``force``), contigs recoded to the build's names, missing
+    array elements allowed, records on contigs outside the reference skipped, and the ``retyped`` fields'
+    header lines rewritten to ``Type=String`` (Hail's ``find_replace``).
+    """
     import hail as hl
 
+    p = Path(path)
+    comp = header.compression if header is not None else detect_compression(p)
+    kwargs: dict[str, Any] = {}
+    if comp == "bgzf":
+        kwargs["force_bgz"] = True
+    elif comp == "gzip":
+        kwargs["force"] = True
+    retyped = list(retyped)
     if retyped:
         ids = "|".join(re.escape(x) for x in retyped)
-        kwargs = {
-            **kwargs,
-            "find_replace": (f"^(##(?:INFO|FORMAT)=<ID=(?:{ids}),Number=[^,]+,Type=)(?:Integer|Float|Character)", "$1String"),
-        }
-    mt = hl.import_vcf(
+        kwargs["find_replace"] = (
+            f"^(##(?:INFO|FORMAT)=<ID=(?:{ids}),Number=[^,]+,Type=)(?:Integer|Float|Character)", "$1String"
+        )
+    return hl.import_vcf(
         str(p),
         reference_genome=genome_build,
         contig_recoding=CONTIG_RECODING[genome_build],
@@ -319,6 +436,33 @@ def _import_and_annotate(
         min_partitions=min_partitions,
         **kwargs,
     )
+
+
+def variant_id_expr(mt: Any, header: VcfHeader, genome_build: str) -> Any:
+    """``chrom:pos:ref:alt`` with the contig as written in the file (undoing the import's recoding)."""
+    import hail as hl
+
+    contig = mt.locus.contig
+    file_chr = _uses_chr(header)
+    if file_chr is not None and file_chr != (genome_build == "GRCh38"):
+        back = {v: k for k, v in CONTIG_RECODING[genome_build].items() if k not in ("M", "chrMT")}
+        contig = hl.literal(back).get(contig, contig)
+    return hl.delimit([contig, hl.str(mt.locus.position), mt.alleles[0], mt.alleles[1]], ":")
+
+
+def _import_and_annotate(
+    p: Path,
+    *,
+    header: VcfHeader,
+    genome_build: str,
+    min_partitions: int | None,
+    csq_fields: list[str],
+    retyped: list[str],
+    parse_csq: bool = True,
+) -> Any:
+    import hail as hl
+
+    mt = hail_import_vcf(p, genome_build=genome_build, retyped=retyped, min_partitions=min_partitions, header=header)
     mt = _coerce_hts_types(mt)
     mt = mt.annotate_rows(vcf_alleles=mt.alleles)  # VEP allele notation needs the original alleles
     keep_gq = "GQ" in mt.entry
@@ -331,13 +475,7 @@ def _import_and_annotate(
         mt = mt.annotate_entries(GQ=hl.if_else(mt.was_split, mt.GQ, mt._vcf_GQ)).drop("_vcf_GQ")
     if parse_csq:
         mt = annotate_csq(mt, fields=csq_fields, info_fields={k: mt.info[k].dtype for k in mt.info})
-    contig = mt.locus.contig
-    if recoded:
-        back = {v: k for k, v in CONTIG_RECODING[genome_build].items() if k not in ("M", "chrMT")}
-        contig = hl.literal(back).get(contig, contig)
-    mt = mt.annotate_rows(
-        variant_id=hl.delimit([contig, hl.str(mt.locus.position), mt.alleles[0], mt.alleles[1]], ":")
-    )
+    mt = mt.annotate_rows(variant_id=variant_id_expr(mt, header, genome_build))
     return mt.annotate_globals(
         vcf_path=str(p),
         genome_build=genome_build,
@@ -415,6 +553,7 @@ def require_samples(
 
 __all__ = [
     "annotate_vcf_csq",
+    "check_vcf",
     "read_vcf",
     "read_vcf_header",
     "require_samples",
@@ -424,4 +563,9 @@ __all__ = [
     "VcfHeader",
     "BGZF_EOF",
     "CONTIG_RECODING",
+    "hail_import_vcf",
+    "run_retyping",
+    "mistyped_in_record",
+    "RetypedFieldWarning",
+    "variant_id_expr",
 ]

@@ -259,8 +259,12 @@ def read_vcf_cached(
     if cached is not None:
         return _with_cache_globals(cached, p, folder, key, vcf_sha)
 
-    mt = _vcf.read_vcf(p, genome_build=genome_build, min_partitions=partitions, checkpoint=False, **read_vcf_kwargs)
-    _write_atomically(mt, target, {
+    # read_vcf writes the table itself, so that a field retyped during that write (its values contradict the
+    # header's type) is handled as on every other import path
+    _write_atomically(
+        lambda tmp: _vcf.read_vcf(p, genome_build=genome_build, min_partitions=partitions, write_to=tmp,
+                                  **read_vcf_kwargs),
+        target, {
         "vcf": str(p.resolve()), "vcf_sha256": vcf_sha, "vcf_size": p.stat().st_size, "options": options,
         "min_partitions": partitions,
     })
@@ -293,15 +297,16 @@ def _read_cached(target: Path, *, what: str) -> Any:
     return None
 
 
-def _write_atomically(mt: Any, target: Path, record: dict[str, Any]) -> None:
-    """Write ``mt`` and its side-car ``record`` under a temporary name beside ``target``, then rename.
+def _write_atomically(write: Callable[[str], Any], target: Path, record: dict[str, Any]) -> None:
+    """``write(tmp)`` a MatrixTable and its side-car ``record`` under a unique temporary name beside
+    ``target``, then rename.
 
     The rename is atomic on one file system, so ``target`` exists only when complete; when a concurrent
     writer finished first, its table is kept and this one dropped.
     """
     tmp = target.with_name(f".tmp-{target.stem}-{uuid.uuid4().hex[:8]}.mt")
     try:
-        mt.write(str(tmp), overwrite=True)
+        write(str(tmp))
         (tmp / _SIDE_CAR).write_text(json.dumps(
             {**record, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1, default=str
         ) + "\n", encoding="utf-8")
@@ -376,7 +381,7 @@ def cached_derived(
     target = folder / f"{cache['key']}.{name}-{_derived_key(cache, name, options, code)}.mt"
     out = _read_cached(target, what=f"{cache['vcf']} ({name})")
     if out is None:
-        _write_atomically(build(mt), target, {
+        _write_atomically(lambda tmp: build(mt).write(tmp, overwrite=True), target, {
             "vcf": cache["vcf"], "vcf_sha256": cache["vcf_sha256"], "derived_from": cache["key"], "name": name,
             "options": options,
         })

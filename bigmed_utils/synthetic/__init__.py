@@ -16,7 +16,10 @@ benchmarks. :func:`generate` writes, deterministically for a seed (byte-identica
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 from ..errors import ParameterError
@@ -31,20 +34,26 @@ DEFAULT_SEED = 2016
 DEFAULT_CASES = 24
 
 
-def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", cases: int | None = None) -> Path:
+def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", cases: int | None = None,
+             lock: bool = True) -> Path:
     """Write the synthetic cohorts into ``out`` and return it.
 
     Parameters
     ----------
     out
         Output folder (created if needed). The area folders it writes (``rare_disease/`` ... or
-        ``rare_disease_wgs/``) are replaced as a whole; nothing else in ``out`` is touched except README.md.
+        ``rare_disease_wgs/``) are replaced as a whole, once all are written (in a hidden unique folder
+        inside ``out``, under the lock ``.<out>.synth-lock`` beside ``out``); nothing else in ``out`` is touched except
+        README.md.
     seed
         Random seed; the same seed gives byte-identical files.
     scale
         ``"demo"`` (all cohorts, small) or ``"wgs"`` (only ``rare_disease_wgs/``: one whole-genome trio).
     cases
         Number of rare-disease cases at demo scale (default 24; at least 5 so that every mode occurs).
+    lock
+        Take the lock of ``out`` while its folders are replaced (default). ``False`` only for a folder no
+        other process can know (a unique temporary folder), so that no lock file is left beside it.
 
     Returns
     -------
@@ -59,10 +68,28 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
         raise ParameterError(f"seed: must be a non-negative integer, got {seed!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    # the area folders are replaced as a whole, so that a smaller re-run leaves no stale cases behind
-    for area in (WGS_AREAS if scale == "wgs" else DEMO_AREAS):
-        if (out / area).is_dir():
-            shutil.rmtree(out / area)
+    from ..io.locks import exclusive, lock_file_for, remove_abandoned, replace_folder
+
+    # written into a unique hidden folder inside ``out``, then each area folder is replaced as a whole (no
+    # stale cases from a larger earlier run) under a lock: two writers of the same ``out`` never mix files,
+    # and a killed run leaves only its hidden folder (removed by a later run)
+    remove_abandoned(out / "synth", "partial")
+    work = out / f".synth.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    try:
+        _generate_into(work, seed=seed, scale=scale, cases=cases)
+        held = exclusive(lock_file_for(out.resolve(), "synth-lock"), what=f"the synthetic data in {out}") \
+            if lock else contextlib.nullcontext()
+        with held:
+            for area in (WGS_AREAS if scale == "wgs" else DEMO_AREAS):
+                replace_folder(work / area, out / area)
+            os.replace(work / "README.md", out / "README.md")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def _generate_into(out: Path, *, seed: int, scale: str, cases: int | None) -> None:
     from ._readme import write_readme
 
     if scale == "wgs":
@@ -70,19 +97,18 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
 
         generate_wgs(out, seed=seed)
         write_readme(out, seed=seed, scale=scale)
-        return out
+        return
     from .rare_disease import generate_rare_disease
 
-    people = {"rare_disease": generate_rare_disease(out, seed=seed, cases=cases or DEFAULT_CASES)}
+    generate_rare_disease(out, seed=seed, cases=cases or DEFAULT_CASES)
     from .cardiac import generate_cardiac
     from .colorectal import generate_colorectal
     from .ehr import generate_ehr
 
-    people["sudden_cardiac_death"] = generate_cardiac(out, seed=seed)
-    people["colorectal_cancer"] = generate_colorectal(out, seed=seed)
+    generate_cardiac(out, seed=seed)
+    generate_colorectal(out, seed=seed)
     generate_ehr(out, seed=seed)  # reads the files above, so ids, dates and diagnoses agree
     write_readme(out, seed=seed, scale=scale)
-    return out
 
 
 __all__ = ["generate", "gene_spans", "gene_span", "GRCH38_CONTIGS", "CSQ_FIELDS", "SYNTHETIC_NOTICE",

@@ -58,6 +58,8 @@ MIN_PARENT_AGE = 18
 EHR_TYPE = 32817  # OMOP type concept "EHR"
 OUTPATIENT, INPATIENT = 9202, 9201
 TODAY = date(2021, 1, 1)  # end of the synthetic observation window
+#: the last whole year of the observation window: nobody is born or seen after it
+LAST_YEAR = TODAY.year - 1
 
 #: ICD-10 codes of colorectal cancer by tumour side (WHO ICD-10: C18.0 caecum, C18.2 ascending, C18.6
 #: descending, C18.7 sigmoid, C20 rectum)
@@ -92,6 +94,10 @@ class _Tables:
                          "observation_period_start_date": date(yob, 1, 1).isoformat(),
                          "observation_period_end_date": TODAY.isoformat(), "period_type_concept_id": EHR_TYPE})
         return self._pid
+
+    def birth_date(self, pid: int) -> date:
+        p = self.person[pid - 1]
+        return date(p["year_of_birth"], p["month_of_birth"], p["day_of_birth"])
 
     def add_visit(self, pid: int, d: date, *, inpatient: bool = False, days: int = 0) -> int:
         vid = len(self.visit) + 1
@@ -159,9 +165,14 @@ def _rare(t: _Tables, rng, out: Path) -> None:
             role = iid.rsplit("-", 1)[1]
             yob = {"P": yob_p, "F": parents_yob - int(rng.integers(0, 4)), "M": parents_yob,
                    "S": yob_p + int(rng.integers(-4, 5))}[role]
+            # a sibling up to 4 years younger than a 1-year-old proband would be born after the data cut
+            yob = min(yob, LAST_YEAR)
             pid = t.add_person(iid, sex, yob)
             if phen == "2":
-                d = _rand_date(rng, max(yob + 1, 2010), 2020)
+                # a diagnosis visit from the year after birth (or 2010) to the last year of the window; a child
+                # born in the last year is seen that year, after its birthday
+                d = _rand_date(rng, min(max(yob + 1, 2010), LAST_YEAR), LAST_YEAR)
+                d = max(d, t.birth_date(pid) + timedelta(days=1))
                 vid = t.add_visit(pid, d)
                 t.add_condition(pid, vid, d, row.icd10)
 

@@ -72,10 +72,42 @@ def test_vcf_record_pos_must_be_integer(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputDataError) as err:
         read_phenopacket(path)
+    # the schema check (GA4GH phenopackets, protobuf) now finds it first; protobuf names the path without
+    # list indices and without variantInterpretation
     assert str(err.value) == (
-        f"{path}: field interpretations[0].diagnosis.genomicInterpretations[0].variantInterpretation"
-        ".variationDescriptor.vcfRecord.pos is not an integer: 'abc'"
+        f"{path} line 1: field interpretations.diagnosis.genomicInterpretations.variationDescriptor.vcfRecord.pos: "
+        "invalid literal for int() with base 10: 'abc'"
     )
+
+
+def _edited(realdata, tmp_path, edit):
+    data = json.loads((realdata / "phenopacket-schema_mcahs1.json").read_text())
+    edit(data)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def test_misspelled_key_is_named_with_line_and_field(realdata, tmp_path):
+    # hand-written readers ignored it: the feature was silently read as observed
+    path = _edited(realdata, tmp_path, lambda d: d["phenotypicFeatures"][3].update(exclued=True))
+    with pytest.raises(InputDataError) as err:
+        read_phenopacket(path)
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if '"exclued"' in t)
+    assert str(err.value) == (f"{path} line {line}: field phenotypicFeatures[3].exclued is not a Phenopacket v2 "
+                              "field (misspelled, or from another schema version)")
+
+
+def test_wrong_enum_value_is_named(realdata, tmp_path):
+    path = _edited(realdata, tmp_path, lambda d: d["subject"].update(sex="MAN"))
+    with pytest.raises(InputDataError, match=r"edited\.json line \d+: field subject\.sex: Invalid enum value MAN"):
+        read_phenopacket(path)
+
+
+def test_phenopacket_v1_is_refused_with_a_hint(realdata, tmp_path):
+    path = _edited(realdata, tmp_path, lambda d: d["metaData"].update(phenopacketSchemaVersion="1.0"))
+    with pytest.raises(InputDataError, match="Phenopacket v1 is not read; convert it to v2"):
+        read_phenopacket(path)
 
 
 def test_missing_id(tmp_path):
