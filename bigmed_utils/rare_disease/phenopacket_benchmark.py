@@ -53,6 +53,11 @@ class Case:
     commit: str = ""
     ncbi_gene: str = ""
 
+    @property
+    def half(self) -> str:
+        """``"development"`` or ``"held-out"``: CRC-32 of the case id, even = development (see :func:`split`)."""
+        return "development" if zlib.crc32(self.id.encode("utf-8")) % 2 == 0 else "held-out"
+
 
 @lru_cache(maxsize=1)
 def _symbols_by_ncbi_id() -> dict[str, str]:
@@ -79,6 +84,17 @@ def load_cases(path: Path = CASES_FILE) -> list[Case]:
                                   tuple(r.get("excluded", ())), r.get("path", ""), r.get("commit", ""),
                                   r.get("ncbi_gene", "")))
     return cases
+
+
+def split(cases: Sequence[Case], half: str) -> list[Case]:
+    """The cases of one half: ``"development"`` (model errors may be studied) or ``"held-out"`` (never studied).
+
+    The split is a deterministic hash of the case id (CRC-32 parity), independent of gene, source folder
+    and result, so neither half is chosen by how well the ranking does on it.
+    """
+    if half not in ("development", "held-out"):
+        raise ValueError(f"half must be 'development' or 'held-out', not {half!r}")
+    return [c for c in cases if c.half == half]
 
 
 def decoy_pool() -> list[str]:
@@ -133,13 +149,18 @@ def run(cases: Sequence[Case], *, n_decoys: int = N_DECOYS) -> pd.DataFrame:
         rank, ranked = rank_case(case, decoys)
         by_gene = ranked.drop_duplicates("gene").set_index("gene")
         best_decoy = next(g for g in by_gene.index if g != case.gene)
-        rows.append({"case": case.id, "gene": case.gene, "disease": case.disease, "mode": ranked["mode"].iloc[0],
+        rows.append({"case": case.id, "half": case.half, "source": _source(case.path), "gene": case.gene, "disease": case.disease, "mode": ranked["mode"].iloc[0],
                      "n_observed": len(case.observed), "n_excluded": len(case.excluded), "n_genes": len(by_gene),
                      "rank": rank, "causal_log10_lr": by_gene.at[case.gene, "log10_lr"],
                      "causal_best_disease": by_gene.at[case.gene, "best_disease_id"],
                      "best_decoy": best_decoy, "best_decoy_log10_lr": by_gene.at[best_decoy, "log10_lr"],
                      "causal_post_test_probability": by_gene.at[case.gene, "post_test_probability"]})
     return pd.DataFrame(rows)
+
+
+def _source(path: str) -> str:
+    """``LIRICAL`` for notebooks/LIRICAL/v2phenopackets, else ``gene folder``."""
+    return "LIRICAL" if "/LIRICAL/" in path else "gene folder"
 
 
 def rates(results: pd.DataFrame) -> dict[str, float]:
@@ -149,4 +170,4 @@ def rates(results: pd.DataFrame) -> dict[str, float]:
 
 
 __all__ = ["BENCHMARK_POINTS", "CASES_FILE", "Case", "N_DECOYS", "candidate_table", "decoy_pool", "decoys_for",
-           "load_cases", "rank_case", "rates", "run"]
+           "load_cases", "rank_case", "rates", "run", "split"]
