@@ -283,8 +283,18 @@ def main() -> None:
     findings = ROOT / "benchmarks" / "FINDINGS.md"
     if findings.is_file():
         lines += ["", findings.read_text().strip()]
-    RESULTS.write_text("\n".join(lines) + "\n")
+    kept = marked_sections(RESULTS.read_text() if RESULTS.is_file() else "")
+    RESULTS.write_text("\n".join(lines + [s for block in kept for s in ("", block)]) + "\n")
+    # the phenopacket benchmark replaces its own marked section with fresh numbers
+    subprocess.run([str(BIN / "python"), str(ROOT / "benchmarks" / "phenopacket_decoys.py")], check=True)
     print(f"written {RESULTS}")
+
+
+def marked_sections(text: str) -> list[str]:
+    """Sections other scripts own in RESULTS.md (``<!-- name:begin -->`` ... ``<!-- name:end -->``), kept as is."""
+    import re
+
+    return [m.group(0) for m in re.finditer(r"<!-- ([\w-]+):begin -->.*?<!-- \1:end -->", text, flags=re.S)]
 
 
 def _truth(wgs: Path) -> dict:

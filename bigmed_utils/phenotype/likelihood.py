@@ -34,10 +34,24 @@ Excluded term ``q``
     or a descendant: LR = 1 / (1 - background(q)); D annotated with frequency f: LR =
     max(1/100, 1 - f) / (1 - background(q)) (a feature a disease always has, excluded, weighs 1/100).
 
+Patient terms
+    Only the most specific observed terms are scored: an observed term that is an ancestor of another
+    observed term is dropped (it adds no information and, multiplied in as an independent finding, would
+    count the same feature twice, against the independence LIRICAL assumes; HPO curation practice is to
+    annotate with the most specific term, and the phenopacket-store QC (pyphetools) flags such redundant
+    ancestors). Excluded terms that are ancestors of an observed term are contradicted by it and dropped.
+Diseases of a gene
+    The gene's OMIM diseases with phenotype annotations in the bundled ``genes_to_phenotype`` links (LIRICAL's
+    default corpus: Robinson et al. 2020 score OMIM diseases, Orphanet only as an option); a gene with no
+    annotated OMIM disease is scored with its Orphanet diseases instead, so it is not left without phenotype
+    evidence. The background frequencies come from the same OMIM corpus, so the LRs compared between genes
+    share one denominator. Orphanet entries are not mixed with OMIM entries for one gene: they annotate
+    disease groups and contiguous-gene syndromes (e.g. Williams syndrome, linked to every gene of 7q11.23)
+    with frequencies on another scale, and the best of both let a richly annotated group outscore the gene's
+    own disorder.
+
 Genes with no annotated disease have no phenotype evidence either way: LR = 1 (neutral), so their
-candidates rank by the genotype alone (:mod:`bigmed_utils.rare_disease.ranking`). A gene's diseases are its
-OMIM and Orphanet diseases in the bundled ``genes_to_phenotype`` links; the background corpus is the OMIM
-diseases (LIRICAL's default).
+candidates rank by the genotype alone (:mod:`bigmed_utils.rare_disease.ranking`).
 """
 
 from __future__ import annotations
@@ -346,16 +360,25 @@ def disease_lr(observed: Sequence[str], excluded: Sequence[str], disease_id: str
 
 
 def _gene_diseases(symbol: str) -> list[str]:
-    """The gene's diseases with phenotype annotations: its OMIM and Orphanet diseases (genes_to_phenotype).
+    """The diseases the gene is scored with: its annotated OMIM diseases, else its annotated Orphanet diseases.
 
-    Both sources are used, as LIRICAL does with its Orphanet option: Orphanet annotations state a frequency
-    for nearly every feature and often describe a disease group the patient fits better than one OMIM
-    entry. The gene's LR is that of its best-fitting disease.
+    OMIM first, as LIRICAL's default disease corpus (Robinson et al. 2020), which is also the corpus of the
+    background frequencies; Orphanet only for a gene without an annotated OMIM disease (see module
+    docstring). The gene's LR is that of its best-fitting disease.
     """
     from .similarity import gene_disease_links
 
     annotated = disease_annotations()
-    return [d for d in gene_disease_links().get(symbol, ()) if d in annotated and annotated[d].present]
+    linked = [d for d in gene_disease_links().get(symbol, ()) if d in annotated and annotated[d].present]
+    omim = [d for d in linked if d.split(":")[0] in BACKGROUND_DATABASES]
+    return omim or linked
+
+
+def most_specific(terms: Sequence[str]) -> list[str]:
+    """``terms`` without those that are an ancestor of another term of the list (order kept, duplicates dropped)."""
+    unique = list(dict.fromkeys(terms))
+    ints = {t: _int(t) for t in unique}
+    return [t for t in unique if not any(o != t and ints[t] in ancestors(ints[o]) for o in unique)]
 
 
 def _explain(terms: list[TermLR], n: int = 5) -> list[dict]:
@@ -410,7 +433,7 @@ def gene_phenotype_lrs(
     observed = validate_terms(list(hpo_terms), source=source)
     excl = validate_terms(list(excluded), source=f"{source} (excluded)") if excluded else []
     phenotypic = {t for t in observed + excl if _int(PHENOTYPIC_ABNORMALITY) in ancestors(_int(t))}
-    observed = [t for t in observed if t in phenotypic]
+    observed = most_specific([t for t in observed if t in phenotypic])
     # an excluded term that is an ancestor of an observed one is contradicted by it: not used
     excl = [t for t in excl if t in phenotypic and not any(_int(t) in ancestors(_int(o)) for o in observed)]
     annotated = disease_annotations()
@@ -450,6 +473,7 @@ __all__ = [
     "disease_lr",
     "excluded_term_lr",
     "gene_phenotype_lrs",
+    "most_specific",
     "observed_term_lr",
     "terms_text",
 ]

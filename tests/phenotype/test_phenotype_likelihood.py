@@ -133,3 +133,25 @@ def test_real_phenopacket_ranks_wwox_first_by_lr(realdata):
     assert table["gene"].iloc[0] == "WWOX"
     assert table["phenotype_log10_lr"].iloc[0] - table["phenotype_log10_lr"].iloc[1] > 2  # > 100-fold
     assert math.isfinite(table["phenotype_log10_lr"].min())
+
+
+def test_only_the_most_specific_observed_terms_are_scored():
+    from bigmed_utils.phenotype.likelihood import gene_phenotype_lrs, most_specific
+
+    # Seizure (HP:0001250) is an ancestor of Bilateral tonic-clonic seizure (HP:0002069): counted once
+    assert most_specific(["HP:0001250", "HP:0002069", "HP:0001263"]) == ["HP:0002069", "HP:0001263"]
+    assert most_specific(["HP:0001263", "HP:0001263"]) == ["HP:0001263"]
+    with_ancestor = gene_phenotype_lrs(["HP:0001250", "HP:0002069"], ["SCN1A"])
+    alone = gene_phenotype_lrs(["HP:0002069"], ["SCN1A"])
+    assert with_ancestor.at[0, "phenotype_log10_lr"] == alone.at[0, "phenotype_log10_lr"]
+
+
+def test_gene_scored_with_its_omim_diseases_and_orphanet_only_without_one():
+    from bigmed_utils.phenotype.likelihood import _gene_diseases
+    from bigmed_utils.phenotype.similarity import gene_disease_links
+
+    # TSC2 is linked to the Orphanet tuberous sclerosis group too, but scored with its OMIM diseases
+    assert "ORPHA:805" in gene_disease_links()["TSC2"]
+    assert _gene_diseases("TSC2") == ["OMIM:606690", "OMIM:607341", "OMIM:613254"]
+    # ADAMTSL1 has no annotated OMIM disease: its Orphanet disease keeps it from a neutral LR
+    assert _gene_diseases("ADAMTSL1") == ["ORPHA:521445"]
