@@ -118,10 +118,17 @@ def gene_inheritance_table() -> dict[str, frozenset[str]]:
 
 
 def gene_moi(gene: Any) -> list[str]:
-    """Sorted inheritance codes of ``gene``'s diseases (empty when none is annotated)."""
+    """Sorted inheritance codes of ``gene``'s diseases (empty when none is annotated).
+
+    The unspecified "X-linked inheritance" (``XL``) is dropped when a disease of the gene is annotated as
+    X-linked recessive or dominant: the specific term says more (DMD: ``["XLR"]``, not ``["XL", "XLR"]``).
+    """
     if not isinstance(gene, str) or not gene:
         return []
-    return sorted(gene_inheritance_table().get(gene, frozenset()))
+    codes = set(gene_inheritance_table().get(gene, frozenset()))
+    if codes & {"XLR", "XLD"}:
+        codes.discard("XL")
+    return sorted(codes)
 
 
 _CONTIG_X = re.compile(r"^(chr)?X$", re.IGNORECASE)
