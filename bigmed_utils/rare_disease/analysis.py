@@ -469,7 +469,11 @@ def analyse_case(
         similar = inhouse_db.similar_cases(params.inhouse_db, phenotypes.observed, genes, exclude_case=params.case_id)
 
     # --- rank ------------------------------------------------------------------------------------------
-    ranked = rank_candidates(cands)
+    # The ranking weighs the phenotype itself: it reads the variant evidence without PP4 (phenotype counted once,
+    # see bigmed_utils.genomics.acmg); acmg_points (with PP4, as in the class) is restored for display.
+    ranked = rank_candidates(cands.assign(_acmg_points=cands["acmg_points"],
+                                          acmg_points=cands["acmg_points_without_pp4"]))
+    ranked["acmg_points"] = ranked.pop("_acmg_points")
     roles = _roles(members)
     top = top_table(ranked, roles=roles, n=params.top_n)
     result = CaseResult(
