@@ -47,6 +47,13 @@ def main() -> None:
     rare = proband_rare_rows(mt, ped, proband=proband, max_af=FAMILY_TABLE_MAX_AF)
     import hail as hl
 
+    truth_file = args.vcf.with_name("truth.tsv")
+    planted: set[str] = set()
+    if truth_file.is_file():
+        import pandas as pd
+
+        truth = pd.read_csv(truth_file, sep="\t", comment="#")
+        planted = {v for vs in truth.loc[truth["case"] == case, "variants"] for v in str(vs).split(",")}
     rare = rare.checkpoint(hl.utils.new_temp_file("comphet-bench", "mt"))
     out: dict[str, dict] = {}
     for label, gate in (("without the gate", False), ("with the gate", True)):
@@ -57,12 +64,15 @@ def main() -> None:
         out[label] = {**count_pairs(found.candidates), "seconds": round(seconds, 1),
                       "proband_rare_good": funnel["proband carries ALT with a good genotype"],
                       "after_gate": funnel.get(GATE_STEP),
-                      "candidates": funnel["candidates in any mode"]}
+                      "candidates": funnel["candidates in any mode"],
+                      "planted_found": bool(planted) and planted <= set(found.candidates["variant_id"])}
     lines = ["| candidate search | rare variants, good genotype | after the gate | compound-het pairs | "
-             "variants in pairs | genes | all candidates | seconds |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "variants in pairs | genes | all candidates | planted variant found | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for label, r in out.items():
         lines.append(f"| {label} | {r['proband_rare_good']:,} | {r['after_gate'] if r['after_gate'] is not None else '–'} | "
-                     f"{r['pairs']:,} | {r['variants']:,} | {r['genes']:,} | {r['candidates']:,} | {r['seconds']:.1f} |")
+                     f"{r['pairs']:,} | {r['variants']:,} | {r['genes']:,} | {r['candidates']:,} | "
+                     f"{'yes' if r['planted_found'] else 'NO'} | {r['seconds']:.1f} |")
     print("\n".join(lines))
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))

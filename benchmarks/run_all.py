@@ -168,11 +168,13 @@ def comphet_table(result: dict) -> list[str]:
              "SpliceAI >= 0.2 or ClinVar P/LP; both sides of a pair must pass). Pairs are phased by transmission "
              "and counted once.", "",
              "| candidate search | rare variants, good genotype | after the gate | compound-het pairs | "
-             "variants in pairs | genes | all candidates | seconds |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "variants in pairs | genes | all candidates | planted variant found | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for label, r in result.items():
         gate = f"{r['after_gate']:,}" if r.get("after_gate") is not None else "–"
         lines.append(f"| {label} | {r['proband_rare_good']:,} | {gate} | {r['pairs']:,} | {r['variants']:,} | "
-                     f"{r['genes']:,} | {r['candidates']:,} | {r['seconds']:.1f} |")
+                     f"{r['genes']:,} | {r['candidates']:,} | {'yes' if r.get('planted_found') else 'NO'} | "
+                     f"{r['seconds']:.1f} |")
     return lines
 
 
