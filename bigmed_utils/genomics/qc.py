@@ -304,9 +304,9 @@ def parentage(qc: QcResult | None, *, proband: str, father: str | None, mother: 
     otherwise it is *assumed* (PM6) (Richards et al. 2015; ClinGen SVI recommendation for de novo criteria
     PS2/PM6). Confirmation here needs all of: the trio's Mendelian error rate measured over at least
     :data:`MIN_VARIANTS_FOR_FLAGS` informative sites and at most :data:`MAX_MENDEL_ERROR_RATE`, and the KING
-    kinship of proband-father and proband-mother in the first-degree range (:data:`KING_BOUNDS`), each
-    computed over at least :data:`MIN_VARIANTS_FOR_FLAGS` sites. Without QC, a parent, or enough sites, the
-    parentage is not confirmed and ``note`` says why.
+    kinship of proband-father and proband-mother in the first-degree range (:data:`KING_BOUNDS`), computed over
+    the same family sites. Without QC, a parent, or enough sites, the parentage is not confirmed and ``note``
+    says why.
     """
     if father is None or mother is None:
         return Parentage(False, "parents not both in the PED")
