@@ -11,7 +11,9 @@
 (f) cohort scale: in-house database update, variant lookup and patient-similarity query over 100, 250 and
     500 synthetic exomes (``benchmarks/cohort.py``);
 (g) a profile of the import stages on one chromosome of the trio (``benchmarks/profile_import.py``);
-(h) each teaching notebook executed from scratch, against its 2-minute budget (``benchmarks/teaching.py``).
+(h) each teaching notebook executed from scratch, against its 2-minute budget (``benchmarks/teaching.py``);
+(i) the WGS trio's compound-heterozygous pairs before and after the consequence gate
+    (``benchmarks/comphet_gate.py``).
 
 The WGS trio in ``data/bench`` is generated again when the synthetic generators changed since it was made.
 
@@ -151,6 +153,31 @@ def teaching_step(tmp: Path) -> list[dict]:
     return json.loads(out.read_text())
 
 
+def comphet_step(tmp: Path, vcf: Path) -> dict:
+    out = tmp / "comphet.json"
+    run("(i) compound-het pairs before and after the consequence gate",
+        [str(BIN / "python"), str(ROOT / "benchmarks" / "comphet_gate.py"), str(vcf), "--json", str(out)])
+    return json.loads(out.read_text())
+
+
+def comphet_table(result: dict) -> list[str]:
+    """The consequence-gate section of RESULTS.md."""
+    lines = ["## Compound heterozygotes of the WGS trio before and after the consequence gate", "",
+             "`benchmarks/comphet_gate.py`: the candidate search on the proband's rare rows (from the cache) with the "
+             "default thresholds, once without and once with the consequence gate (protein-altering, splice, "
+             "SpliceAI >= 0.2 or ClinVar P/LP; both sides of a pair must pass). Pairs are phased by transmission "
+             "and counted once.", "",
+             "| candidate search | rare variants, good genotype | after the gate | compound-het pairs | "
+             "variants in pairs | genes | all candidates | planted variant found | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for label, r in result.items():
+        gate = f"{r['after_gate']:,}" if r.get("after_gate") is not None else "–"
+        lines.append(f"| {label} | {r['proband_rare_good']:,} | {gate} | {r['pairs']:,} | {r['variants']:,} | "
+                     f"{r['genes']:,} | {r['candidates']:,} | {'yes' if r.get('planted_found') else 'NO'} | "
+                     f"{r['seconds']:.1f} |")
+    return lines
+
+
 def teaching_table(rows: list[dict]) -> list[str]:
     """The teaching notebooks' section of RESULTS.md (also pasted into the README)."""
     lines = ["## Teaching notebooks (budget: 2 minutes each on 2 cores)", "",
@@ -169,6 +196,7 @@ def main() -> None:
     ap.add_argument("--skip-cohort", action="store_true", help="skip the cohort-scale step")
     ap.add_argument("--skip-profile", action="store_true", help="skip the import profile")
     ap.add_argument("--skip-teaching", action="store_true", help="skip the teaching-notebook timings")
+    ap.add_argument("--skip-comphet", action="store_true", help="skip the compound-het count before/after the gate")
     ap.add_argument("--cohort-sizes", type=int, nargs="+", default=[100, 250, 500])
     ap.add_argument("--profile-region", default="chr2")
     args = ap.parse_args()
@@ -203,6 +231,7 @@ def main() -> None:
         cohort = None if args.skip_cohort else cohort_step(tmp, args.cohort_sizes)
         profile = None if args.skip_profile else profile_step(tmp, wgs / "WGS001.vcf.gz", args.profile_region)
         teaching = None if args.skip_teaching else teaching_step(tmp)
+        comphet = None if args.skip_comphet else comphet_step(tmp, wgs / "WGS001.vcf.gz")
         summary_b = json.loads((tmp / "b" / "summary.json").read_text())
         summary_c = json.loads((tmp / "c" / "summary.json").read_text())
     load_end = load()
@@ -280,6 +309,8 @@ def main() -> None:
         lines += [f"| {k} | {v:.1f} |" for k, v in profile["seconds"].items()]
     if teaching is not None:
         lines += ["", *teaching_table(teaching)]
+    if comphet is not None:
+        lines += ["", *comphet_table(comphet)]
     findings = ROOT / "benchmarks" / "FINDINGS.md"
     if findings.is_file():
         lines += ["", findings.read_text().strip()]

@@ -131,6 +131,12 @@ class RareDiseaseParams(AnalysisParams):
     max_af_dominant: Fraction = Field(0.001, description="Population AF ceiling for dominant candidates.")
     max_af_recessive: Fraction = Field(0.01, description="Population AF ceiling for homozygous/X-linked candidates.")
     max_af_compound_het: Fraction = Field(0.02, description="Population AF ceiling for compound-het candidates.")
+    consequence_gate: bool = Field(
+        True, description="Keep only protein-altering, splice, SpliceAI >= 0.2 or ClinVar P/LP variants (before any mode)."
+    )
+    reduced_penetrance: bool = Field(
+        False, description="Also list heterozygous variants inherited from an unaffected parent as dominant candidates."
+    )
     top_n: int = Field(10, ge=1, description="Candidates shown in the report.")
 
     @model_validator(mode="after")

@@ -1,8 +1,10 @@
-"""ACMG/AMP variant classification (Richards et al. 2015 Genet Med 17:405) with the ClinGen points system.
+"""ACMG/AMP variant classification (Richards et al. 2015 Genet Med 17:405) with the ClinGen points system
+and the ClinGen Sequence Variant Interpretation (SVI) working group's refinements.
 
 Generic engine shared by the rare-disease and cardiac analyses: it takes a *small* pandas table of
-candidate variants (after Hail filtering) and returns it with ``acmg_class``, ``acmg_points`` and
-``acmg_criteria`` (every criterion that fired, as ``{"code", "strength", "points", "reason"}``).
+candidate variants (after Hail filtering) and returns it with ``acmg_class``, ``acmg_points``,
+``acmg_points_without_pp4`` and ``acmg_criteria`` (every criterion that fired, as ``{"code", "strength",
+"points", "reason"}``).
 
 Input schema
 ------------
@@ -19,21 +21,34 @@ Optional columns (a missing column or a missing value means "no information": th
 
 ``impact`` (str), ``hgvsp`` (str)
     Shown only.
+``hgvsc`` (str)
+    HGVS c. notation; the intronic offset (``c.123+45A>G``) decides "deep intronic" for BP7.
+``exon``, ``intron`` (str, VEP ``"k/N"``), ``protein_position`` (str, ``"p"`` or ``"p/L"``), ``nmd`` (bool,
+VEP NMD plugin flag)
+    The PVS1 decision tree (:mod:`bigmed_utils.genomics.pvs1`).
+``spliceai`` (float)
+    Largest SpliceAI delta score: PP3 (>= 0.2), BP7 (<= 0.1) (Walker et al. 2023).
+``gate`` (str)
+    Why the variant passed the consequence gate (:mod:`bigmed_utils.genomics.gate`); missing = rejected.
+    Without the column the gate is computed from ``consequence``, ``spliceai`` and ``clin_sig``.
 ``max_af`` (float)
-    Highest population allele frequency (gnomAD popmax or similar); NaN = absent from the databases.
+    Population allele frequency (gnomAD grpmax or the best source, :mod:`bigmed_utils.genomics.csq`);
+    NaN = absent from the databases.
 ``revel`` (float)
     REVEL score; used for missense variants only.
 ``clin_sig`` (str)
-    ClinVar significance from VEP CSQ (``CLIN_SIG``), terms joined by ``&``, ``/`` or ``,``.
+    ClinVar significance from VEP CSQ (``CLIN_SIG``): used by the gate and for a compound-het partner's
+    class (PM3), never as PP5/BP6.
 ``mode`` (str)
-    One of :data:`MODES`: ``de_novo``, ``autosomal_recessive``, ``compound_heterozygous``,
-    ``x_linked``, ``autosomal_dominant``.
-``parents_tested`` (bool)
-    Both parents genotyped (trio): a de novo call is then *confirmed* (PS2), else *assumed* (PM6).
-``in_trans_with`` (str)
-    ``variant_id`` of the other allele of a compound heterozygote (phased by transmission).
+    One of :data:`MODES`.
+``parents_tested`` (bool), ``parentage_confirmed`` (bool), ``parentage_note`` (str)
+    Both parents genotyped; maternity and paternity confirmed by the family QC
+    (:func:`bigmed_utils.genomics.qc.parentage`). A de novo variant gets PS2 only with both, else PM6.
+``in_trans_with`` (str), ``partner_phase`` (str)
+    The compound heterozygote's other allele (``variant_id``) and the phase of the pair: ``in_trans``
+    (phased by transmission) or ``unknown``.
 ``phenotype_score`` (float, 0..1)
-    Phenotype match of the gene (:func:`bigmed_utils.phenotype.similarity.rank_genes`).
+    Phenotype match of the gene (PP4).
 ``in_repeat_region`` (bool)
     The variant lies in a repetitive region (suppresses PM4).
 ``observed_in_unaffected`` (bool)
@@ -44,18 +59,33 @@ Optional columns (a missing column or a missing value means "no information": th
 
 Criteria implemented
 --------------------
-PVS1 (null variant in a gene where loss of function is a disease mechanism: bundled ClinGen
-haploinsufficiency score 3; for recessive modes also score 30 = autosomal recessive, or a gene annotated
-to a recessive disorder in hpo3's HPO annotations; start_lost at moderate strength), PS2/PM6, PM2_Supporting, PM3, PM4, PP3/BP4 (REVEL, Pejaver et al. 2022), BA1, BS1,
-BS2, PP4, PP1/BS4 (passed through), PP5/BP6 (ClinVar, optional, see :func:`classify_variants`).
+PVS1 by the Abou Tayoun et al. 2018 decision tree (:mod:`bigmed_utils.genomics.pvs1`) in a gene where loss
+of function is a disease mechanism (bundled ClinGen haploinsufficiency score 3; for recessive modes also
+score 30, or a gene annotated to a recessive disorder in the HPO annotations); PS2/PM6 (ClinGen SVI: PS2
+needs confirmed maternity and paternity); PM2_Supporting; PM3 by the ClinGen SVI PM3 v1.0 point table
+(:data:`PM3_POINTS`); PM4; PP3/BP4 (REVEL, Pejaver et al. 2022; SpliceAI, Walker et al. 2023); BA1, BS1, BS2;
+BP7 (Walker et al. 2023); PP4; PP1/BS4 (passed through).
+
+Not applied, by design:
+
+* PP5 and BP6 (a reputable source's assertion without its evidence): retired by ClinGen SVI (Biesecker &
+  Harrison 2018 Genet Med 20:1505); ClinVar enters only through the gate and a PM3 partner's class.
+* PS2/PM6 are applied at their default strengths. The ClinGen SVI de novo recommendation (v1.1) scales
+  them by how specific the phenotype is; here the phenotype is weighed once, by PP4 and the ranking.
+* PP4 is reported in ``acmg_criteria``, ``acmg_points`` and ``acmg_class`` (a laboratory would apply it
+  when the phenotype is highly specific for the gene's disease; Biesecker et al. 2024 Am J Hum Genet
+  111:24), but the ranking weighs the phenotype itself, as a likelihood ratio (LIRICAL, Robinson et al.
+  2020 Am J Hum Genet 107:403). Counting PP4 there as well would count the phenotype twice, so the
+  ranking's variant evidence is ``acmg_points_without_pp4``.
 
 Combining: Tavtigian et al. 2020 (Hum Mutat 41:1734) points -- supporting 1, moderate 2, strong 4,
 very strong 8, benign criteria negative; Pathogenic >= 10, Likely pathogenic 6..9, Uncertain
 significance 0..5, Likely benign -1..-6, Benign <= -7; BA1 alone gives Benign. The original Richards
 et al. 2015 Table 5 rules are available as :func:`richards_2015_class` for comparison.
 
-Limitations (documented, not hidden): PVS1 does not apply the full Abou Tayoun et al. 2018 decision tree
-(no exon/NMD information), PS1/PM5/PM1/PS3/BS3/PS4 need data this engine is not given.
+Limitations (documented, not hidden): what the PVS1 tree cannot decide from VCF fields is listed in
+:mod:`bigmed_utils.genomics.pvs1`; PS1/PM5/PM1/PS3/BS3/PS4 need data this engine is not given; BA1's
+"at least 2,000 alleles in the group" (Ghosh et al. 2018) cannot be checked from VEP's frequencies.
 """
 
 from __future__ import annotations
@@ -63,35 +93,37 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 
 from .._resources import data_path
 from ..errors import InputDataError, ParameterError
+from .gate import SPLICE_TERMS, SPLICEAI_MIN_DELTA, clinvar_pathogenic, gate_reason
+from .acmg_combine import (  # the combining rules, re-exported
+    BENIGN,
+    BENIGN_MAX_POINTS,
+    CLASSES,
+    LIKELY_BENIGN,
+    LIKELY_BENIGN_MAX_POINTS,
+    LIKELY_PATHOGENIC,
+    LIKELY_PATHOGENIC_MIN_POINTS,
+    PATHOGENIC,
+    PATHOGENIC_MIN_POINTS,
+    STAND_ALONE_POINTS,
+    STRENGTH_POINTS,
+    VUS,
+    _strength_and_direction,
+    combine_points,
+    richards_2015_class,
+    sum_points,
+)
+from .pvs1 import pvs1_strength
 
 #: inheritance modes, as named by the rare-disease analysis (summary.json contract)
-MODES = ("de_novo", "autosomal_recessive", "compound_heterozygous", "x_linked", "autosomal_dominant")
+MODES = ("de_novo", "autosomal_recessive", "compound_heterozygous", "x_linked", "autosomal_dominant", "x_linked_dominant")
 RECESSIVE_MODES = frozenset({"autosomal_recessive", "compound_heterozygous", "x_linked"})
-
-#: points per evidence strength (Tavtigian et al. 2020 Hum Mutat 41:1734, Table 1: odds of pathogenicity
-#: 350 : 18.7 : 4.33 : 2.08 = 2.08^8 : 2.08^4 : 2.08^2 : 2.08^1)
-STRENGTH_POINTS = {"Very strong": 8, "Strong": 4, "Moderate": 2, "Supporting": 1}
-#: BA1 is stand-alone evidence; in the points system it is scored -8 and forces Benign
-STAND_ALONE_POINTS = -8
-
-#: class boundaries of the points system (Tavtigian et al. 2020, Table 2)
-PATHOGENIC_MIN_POINTS = 10
-LIKELY_PATHOGENIC_MIN_POINTS = 6
-LIKELY_BENIGN_MAX_POINTS = -1
-BENIGN_MAX_POINTS = -7
-
-PATHOGENIC = "Pathogenic"
-LIKELY_PATHOGENIC = "Likely pathogenic"
-VUS = "Uncertain significance"
-LIKELY_BENIGN = "Likely benign"
-BENIGN = "Benign"
-CLASSES = (PATHOGENIC, LIKELY_PATHOGENIC, VUS, LIKELY_BENIGN, BENIGN)
+DOMINANT_MODES = frozenset({"de_novo", "autosomal_dominant", "x_linked_dominant"})
 
 #: REVEL score intervals calibrated for PP3/BP4 (Pejaver et al. 2022 Am J Hum Genet 109:2163, Table 2):
 #: PP3 Strong >= 0.932, Moderate [0.773, 0.932), Supporting [0.644, 0.773);
@@ -112,6 +144,7 @@ BA1_THRESHOLD = 0.05
 DEFAULT_BS1_THRESHOLDS = {
     "de_novo": 0.01,
     "autosomal_dominant": 0.01,
+    "x_linked_dominant": 0.01,
     "x_linked": 0.01,
     "autosomal_recessive": 0.03,
     "compound_heterozygous": 0.03,
@@ -122,6 +155,7 @@ DEFAULT_BS1_THRESHOLDS = {
 DEFAULT_PM2_THRESHOLDS = {
     "de_novo": 1e-5,
     "autosomal_dominant": 1e-5,
+    "x_linked_dominant": 1e-5,
     "x_linked": 1e-4,
     "autosomal_recessive": 1e-4,
     "compound_heterozygous": 1e-4,
@@ -137,9 +171,35 @@ NULL_CONSEQUENCES = ("transcript_ablation", "stop_gained", "frameshift_variant",
 #: in-frame protein length changes for PM4
 LENGTH_CHANGE_CONSEQUENCES = ("inframe_deletion", "inframe_insertion", "stop_lost")
 
+#: SpliceAI delta score at or below which no splicing impact is predicted (BP4/BP7; Walker et al. 2023 Am J
+#: Hum Genet 110:1046, calibrated SpliceAI thresholds: PP3 >= 0.2, BP4 <= 0.1)
+SPLICEAI_MAX_BENIGN = 0.1
+#: intronic positions from which BP7 may apply to an intronic variant (Walker et al. 2023: "+7/-21 or beyond")
+BP7_MIN_DONOR_OFFSET = 7
+BP7_MIN_ACCEPTOR_OFFSET = 21
+
+#: ClinGen SVI "Recommendation for in trans criterion (PM3)" v1.0 (2019), Table 1: points per observation in
+#: the proband, by the other allele's classification and the phase. P/LP share one row (the SVI table
+#: follows Oza et al. 2018 Hum Mutat 39:1593, Table 6a); a VUS partner counts only in confirmed trans;
+#: homozygous occurrences 0.5 each (at most 1 point in total).
+PM3_POINTS = {
+    ("pathogenic", "in_trans"): 1.0,
+    ("pathogenic", "unknown"): 0.5,
+    ("uncertain", "in_trans"): 0.25,
+    ("uncertain", "unknown"): 0.0,
+    ("homozygous", None): 0.5,
+}
+#: PM3 strength from the summed points (same document, Table 2)
+PM3_STRENGTH = ((4.0, "PM3_VeryStrong", "Very strong"), (2.0, "PM3_Strong", "Strong"), (1.0, "PM3", "Moderate"),
+                (0.5, "PM3_Supporting", "Supporting"))
+
 REQUIRED_COLUMNS = ("variant_id", "gene", "consequence")
-OPTIONAL_COLUMNS = ("impact", "hgvsp", "max_af", "revel", "clin_sig", "mode", "parents_tested", "in_trans_with",
-                    "phenotype_score", "in_repeat_region", "observed_in_unaffected", "segregation")
+OPTIONAL_COLUMNS = ("impact", "hgvsp", "hgvsc", "exon", "intron", "protein_position", "nmd", "spliceai", "gate",
+                    "max_af", "revel", "clin_sig", "mode", "parents_tested", "parentage_confirmed", "parentage_note",
+                    "in_trans_with", "partner_phase", "phenotype_score", "in_repeat_region", "observed_in_unaffected",
+                    "segregation")
+#: criteria that carry the phenotype: excluded from ``acmg_points_without_pp4``
+PHENOTYPE_CRITERIA = ("PP4",)
 
 _SEGREGATION_CODES = {
     "PP1": ("PP1", "Supporting"),
@@ -222,6 +282,14 @@ def _consequences(value: Any) -> list[str]:
     return [c for c in re.split(r"[&,]", str(value)) if c]
 
 
+def _intron_offset(hgvsc: Any) -> tuple[str, int] | None:
+    """(``"+"`` or ``"-"``, distance) of an intronic HGVS c. position (``c.123+45A>G`` -> ("+", 45))."""
+    if _missing(hgvsc):
+        return None
+    m = re.search(r"c\.[-*]?\d+([+-])(\d+)", str(hgvsc))
+    return (m.group(1), int(m.group(2))) if m else None
+
+
 def clinvar_direction(clin_sig: Any) -> str | None:
     """``"pathogenic"``, ``"benign"`` or ``None`` (uncertain, conflicting or absent) for a CSQ CLIN_SIG."""
     if _missing(clin_sig):
@@ -238,6 +306,68 @@ def clinvar_direction(clin_sig: Any) -> str | None:
     return None
 
 
+def _mechanism(gene: str, hi: int | None, mode: str | None, use_hpo_inheritance: bool) -> str | None:
+    """Why loss of function causes disease in ``gene`` for ``mode`` (``None``: not established)."""
+    recessive = mode in RECESSIVE_MODES
+    if hi == 3 or (recessive and hi == 30):
+        return f"loss of function is a known disease mechanism (ClinGen HI score {hi})"
+    if recessive and use_hpo_inheritance and gene in recessive_disease_genes(mode):
+        inheritance = "X-linked" if mode == "x_linked" else "autosomal recessive"
+        return f"gene of an {inheritance} disorder in HPO annotations (biallelic loss of function)"
+    return None
+
+
+def _pvs1(row: Mapping[str, Any], consequences: list[str], gene: str, mechanism: str | None) -> dict[str, Any] | None:
+    if mechanism is None:
+        return None
+    tree = pvs1_strength(consequences=consequences, exon=row.get("exon"), intron=row.get("intron"),
+                         protein_position=row.get("protein_position"), nmd_escaping=row.get("nmd"))
+    if tree is None:
+        return None
+    strength, why = tree
+    term = next(c for c in NULL_CONSEQUENCES + ("initiator_codon_variant",) if c in consequences)
+    code = {"Very strong": "PVS1", "Strong": "PVS1_Strong", "Moderate": "PVS1_Moderate"}[strength]
+    return _criterion(code, strength, f"null variant ({term}) in {gene}; {mechanism}; {why} (Abou Tayoun et al. 2018)")
+
+
+def _de_novo(row: Mapping[str, Any], passes_gate: bool) -> dict[str, Any] | None:
+    """PS2 (confirmed de novo: both parents tested, parentage confirmed by QC) or PM6 (assumed)."""
+    if not passes_gate:
+        return None
+    if not _flag(row.get("parents_tested")):
+        return _criterion("PM6", "Moderate", "assumed de novo: parents not both tested")
+    if not _flag(row.get("parentage_confirmed")):
+        note = row.get("parentage_note")
+        why = str(note) if not _missing(note) and str(note).strip() else "parentage not confirmed by the family QC"
+        return _criterion("PM6", "Moderate", f"assumed de novo: {why}")
+    return _criterion("PS2", "Strong", "de novo: absent from both tested parents, parentage confirmed by the family QC")
+
+
+def _bp7(row: Mapping[str, Any], consequences: list[str], spliceai: float | None) -> dict[str, Any] | None:
+    """BP7: synonymous or deep intronic (+7/-21 or beyond) without predicted splicing impact (Walker et al. 2023)."""
+    terms = set(consequences)
+    if terms & (set(SPLICE_TERMS) | {"splice_polypyrimidine_tract_variant"}):
+        return None
+    synonymous = "synonymous_variant" in terms and not terms & {"missense_variant", "stop_gained",
+                                                               "frameshift_variant", "start_lost", "stop_lost"}
+    offset = _intron_offset(row.get("hgvsc")) if "intron_variant" in terms and len(
+        terms - {"intron_variant", "NMD_transcript_variant", "non_coding_transcript_variant"}) == 0 else None
+    deep = offset is not None and (
+        (offset[0] == "+" and offset[1] >= BP7_MIN_DONOR_OFFSET) or (offset[0] == "-" and offset[1] >= BP7_MIN_ACCEPTOR_OFFSET))
+    if not (synonymous or deep):
+        return None
+    where = "synonymous" if synonymous else f"deep intronic (c.{offset[0]}{offset[1]})"
+    if spliceai is not None:
+        if spliceai <= SPLICEAI_MAX_BENIGN:
+            return _criterion("BP7", "Supporting", f"{where}, SpliceAI {spliceai:g} <= {SPLICEAI_MAX_BENIGN:g}: no "
+                              "predicted splicing impact (Walker et al. 2023)", benign=True)
+        return None
+    if synonymous:
+        return _criterion("BP7", "Supporting", f"{where}, outside the VEP splice region; no SpliceAI score in the "
+                          "annotation (splicing judged from the VEP consequence only)", benign=True)
+    return None  # a deep intronic variant needs a splice prediction
+
+
 def evaluate_variant(
     row: Mapping[str, Any],
     *,
@@ -246,7 +376,6 @@ def evaluate_variant(
     bs1_thresholds: Mapping[str, float] | None = None,
     ba1_threshold: float = BA1_THRESHOLD,
     pp4_threshold: float = DEFAULT_PP4_THRESHOLD,
-    use_clinvar: bool = True,
     use_hpo_inheritance: bool = True,
     source: str = "candidate table",
 ) -> list[dict[str, Any]]:
@@ -266,35 +395,26 @@ def evaluate_variant(
     consequences = _consequences(row.get("consequence"))
     max_af = _number(row.get("max_af"), "max_af", variant_id, source)
     revel = _number(row.get("revel"), "revel", variant_id, source)
+    spliceai = _number(row.get("spliceai"), "spliceai", variant_id, source)
     pheno = _number(row.get("phenotype_score"), "phenotype_score", variant_id, source)
-    recessive = mode in RECESSIVE_MODES
+    if "gate" in row:
+        passes_gate = not _missing(row.get("gate")) and bool(str(row.get("gate")).strip())
+    else:
+        passes_gate = gate_reason(consequence=row.get("consequence"), spliceai=spliceai,
+                                  clin_sig=row.get("clin_sig")) is not None
     out: list[dict[str, Any]] = []
 
-    # --- PVS1: null variant where loss of function causes disease ---------------------------------
-    null_terms = [c for c in NULL_CONSEQUENCES if c in consequences]
-    hi = scores.get(gene)
-    mechanism = None
-    if hi == 3 or (recessive and hi == 30):
-        mechanism = f"loss of function is a known disease mechanism (ClinGen HI score {hi})"
-    elif null_terms and recessive and use_hpo_inheritance and gene in recessive_disease_genes(mode):
-        inheritance = "X-linked" if mode == "x_linked" else "autosomal recessive"
-        mechanism = f"gene of an {inheritance} disorder in HPO annotations (biallelic loss of function)"
-    is_null = bool(null_terms) and mechanism is not None
-    if is_null:
-        term = null_terms[0]
-        if term == "start_lost" and len(null_terms) == 1:
-            out.append(_criterion("PVS1_Moderate", "Moderate",
-                                  f"null variant (start_lost) in {gene}; {mechanism}; initiation codon variant: "
-                                  "moderate strength (Abou Tayoun et al. 2018)"))
-        else:
-            out.append(_criterion("PVS1", "Very strong", f"null variant ({term}) in {gene}; {mechanism}"))
+    # --- PVS1: null variant where loss of function causes disease (decision tree) -------------------
+    pvs1 = _pvs1(row, consequences, gene, _mechanism(gene, scores.get(gene), mode, use_hpo_inheritance))
+    is_null = pvs1 is not None
+    if pvs1 is not None:
+        out.append(pvs1)
 
-    # --- PS2 / PM6: de novo -------------------------------------------------------------------------
+    # --- PS2 / PM6: de novo (never for a variant the consequence gate rejects) -----------------------
     if mode == "de_novo":
-        if _flag(row.get("parents_tested")):
-            out.append(_criterion("PS2", "Strong", "de novo: absent from both tested parents"))
-        else:
-            out.append(_criterion("PM6", "Moderate", "assumed de novo: parents not both tested"))
+        dn = _de_novo(row, passes_gate)
+        if dn is not None:
+            out.append(dn)
 
     # --- population frequency: BA1 > BS1 > PM2 (mutually exclusive) ---------------------------------
     ba1 = bs1_fired = False
@@ -323,24 +443,24 @@ def evaluate_variant(
     if seg_code is not None and seg_code[0].startswith("PP1"):
         out.append(_criterion(seg_code[0], seg_code[1], "co-segregation with disease in the family"))
 
-    # --- PP3 (REVEL, missense only) -------------------------------------------------------------------
+    # --- PP3: REVEL for missense; else SpliceAI (one PP3 per variant, never with PVS1) -----------------
     missense = "missense_variant" in consequences and not is_null
+    pp3 = None
     if missense and revel is not None:
         for threshold, strength in REVEL_PP3:
             if revel >= threshold:
                 code = "PP3" if strength == "Supporting" else f"PP3_{strength}"
-                out.append(_criterion(code, strength, f"REVEL {revel:g} >= {threshold:g} (Pejaver et al. 2022)"))
+                pp3 = _criterion(code, strength, f"REVEL {revel:g} >= {threshold:g} (Pejaver et al. 2022)")
                 break
+    if pp3 is None and not is_null and spliceai is not None and spliceai >= SPLICEAI_MIN_DELTA:
+        pp3 = _criterion("PP3", "Supporting",
+                         f"SpliceAI delta score {spliceai:g} >= {SPLICEAI_MIN_DELTA:g} (Walker et al. 2023)")
+    if pp3 is not None:
+        out.append(pp3)
 
     # --- PP4: phenotype specific for the gene's disease ------------------------------------------------
     if pheno is not None and pheno >= pp4_threshold:
         out.append(_criterion("PP4", "Supporting", f"phenotype match score {pheno:.2f} >= {pp4_threshold:g}"))
-
-    # --- PP5 / BP6: ClinVar assertion (optional) -------------------------------------------------------
-    direction = clinvar_direction(row.get("clin_sig")) if use_clinvar else None
-    if direction == "pathogenic":
-        out.append(_criterion("PP5", "Supporting",
-                              f"ClinVar: {row.get('clin_sig')} (PP5 is discouraged by ClinGen SVI; supporting only)"))
 
     # --- benign criteria ---------------------------------------------------------------------------------
     if ba1:
@@ -356,117 +476,66 @@ def evaluate_variant(
                               benign=True))
     if seg_code is not None and seg_code[0] == "BS4":
         out.append(_criterion("BS4", "Strong", "lack of segregation in affected family members", benign=True))
-    if missense and revel is not None:
+    # a missense predicted to disturb splicing keeps no BP4 (Walker et al. 2023)
+    if missense and revel is not None and not (spliceai is not None and spliceai >= SPLICEAI_MIN_DELTA):
         for threshold, strength in REVEL_BP4:
             if revel <= threshold:
                 code = "BP4" if strength == "Supporting" else f"BP4_{strength}"
                 out.append(_criterion(code, strength, f"REVEL {revel:g} <= {threshold:g} (Pejaver et al. 2022)",
                                       benign=True))
                 break
-    if direction == "benign":
-        out.append(_criterion("BP6", "Supporting",
-                              f"ClinVar: {row.get('clin_sig')} (BP6 is discouraged by ClinGen SVI; supporting only)",
-                              benign=True))
+    bp7 = _bp7(row, consequences, spliceai)
+    if bp7 is not None:
+        out.append(bp7)
     return out
 
 
-def sum_points(criteria: Iterable[Mapping[str, Any]]) -> int:
-    """Total points of a list of criteria (each with a ``points`` key)."""
-    return int(sum(int(c["points"]) for c in criteria))
+def pm3_points(*, partner_class: str | None, phase: str | None, homozygous: bool = False) -> float:
+    """Points of one observation by the ClinGen SVI PM3 v1.0 table (:data:`PM3_POINTS`).
 
-
-def combine_points(criteria: Iterable[Mapping[str, Any]]) -> str:
-    """Class from the ClinGen/Tavtigian points (Tavtigian et al. 2020 Hum Mutat 41:1734).
-
-    ``criteria`` are dicts with ``points`` (and ``code``). BA1 (stand-alone) gives Benign whatever else
-    fired; otherwise Pathogenic >= 10, Likely pathogenic 6..9, Uncertain significance 0..5, Likely benign
-    -1..-6, Benign <= -7.
+    ``partner_class``: the other allele's class (an ACMG class name, or ``"pathogenic"`` for a ClinVar
+    P/LP assertion); ``phase``: ``"in_trans"`` or ``"unknown"``; ``homozygous``: the variant is homozygous.
     """
-    criteria = list(criteria)
-    if any(str(c.get("code", "")).startswith("BA1") for c in criteria):
-        return BENIGN
-    points = sum_points(criteria)
-    if points >= PATHOGENIC_MIN_POINTS:
-        return PATHOGENIC
-    if points >= LIKELY_PATHOGENIC_MIN_POINTS:
-        return LIKELY_PATHOGENIC
-    if points <= BENIGN_MAX_POINTS:
-        return BENIGN
-    if points <= LIKELY_BENIGN_MAX_POINTS:
-        return LIKELY_BENIGN
-    return VUS
-
-
-_STRENGTH_FROM_SUFFIX = {"VERYSTRONG": "Very strong", "VERY_STRONG": "Very strong", "STRONG": "Strong",
-                         "MODERATE": "Moderate", "SUPPORTING": "Supporting", "STANDALONE": "Stand-alone"}
-_DEFAULT_STRENGTH = {"PVS": "Very strong", "PS": "Strong", "PM": "Moderate", "PP": "Supporting",
-                     "BA": "Stand-alone", "BS": "Strong", "BP": "Supporting"}
-
-
-def _strength_and_direction(criterion: Any) -> tuple[str, str]:
-    """(strength, "pathogenic"|"benign") of a criterion dict or a code such as ``"PM2_Supporting"``."""
-    if isinstance(criterion, Mapping):
-        code = str(criterion["code"])
-        strength = criterion.get("strength")
+    if homozygous:
+        return PM3_POINTS[("homozygous", None)]
+    if partner_class in (PATHOGENIC, LIKELY_PATHOGENIC, "pathogenic"):
+        kind = "pathogenic"
+    elif partner_class == VUS:
+        kind = "uncertain"
     else:
-        code, strength = str(criterion), None
-    base, _, suffix = code.partition("_")
-    prefix = re.match(r"^(PVS|PS|PM|PP|BA|BS|BP)", base.upper())
-    if prefix is None:
-        raise ParameterError(f"not an ACMG/AMP criterion code: {code!r}")
-    if not strength:
-        strength = _STRENGTH_FROM_SUFFIX.get(suffix.upper(), _DEFAULT_STRENGTH[prefix.group(1)]) if suffix else \
-            _DEFAULT_STRENGTH[prefix.group(1)]
-    return strength, ("benign" if prefix.group(1).startswith("B") else "pathogenic")
+        return 0.0
+    return PM3_POINTS.get((kind, "in_trans" if phase == "in_trans" else "unknown"), 0.0)
 
 
-def richards_2015_class(criteria: Iterable[Any]) -> str:
-    """Class from the original combining rules (Richards et al. 2015 Genet Med 17:405, Table 5).
+def pm3_criterion(points: float, reason: str) -> dict[str, Any] | None:
+    """The PM3 criterion for a sum of points (:data:`PM3_STRENGTH`), or ``None`` below 0.5."""
+    for minimum, code, strength in PM3_STRENGTH:
+        if points >= minimum:
+            return _criterion(code, strength, f"{reason}: {points:g} PM3 point(s) (ClinGen SVI PM3 v1.0)")
+    return None
 
-    ``criteria``: dicts with ``code`` (and ``strength``) or plain codes (``"PVS1"``, ``"PM2_Supporting"``);
-    a strength suffix counts at the applied strength. When both pathogenic and benign rules are met the
-    result is Uncertain significance (Table 5, VUS (ii)).
-    """
-    counts = {("pathogenic", s): 0 for s in ("Very strong", "Strong", "Moderate", "Supporting")}
-    counts.update({("benign", s): 0 for s in ("Stand-alone", "Very strong", "Strong", "Moderate", "Supporting")})
-    for criterion in criteria:
-        strength, direction = _strength_and_direction(criterion)
-        counts[(direction, strength)] = counts.get((direction, strength), 0) + 1
-    pvs, ps = counts[("pathogenic", "Very strong")], counts[("pathogenic", "Strong")]
-    pm, pp = counts[("pathogenic", "Moderate")], counts[("pathogenic", "Supporting")]
-    ba = counts[("benign", "Stand-alone")]
-    # a benign criterion applied at very strong or moderate strength counts as strong / supporting here
-    bs = counts[("benign", "Strong")] + counts[("benign", "Very strong")]
-    bp = counts[("benign", "Supporting")] + counts[("benign", "Moderate")]
 
-    pathogenic = (
-        (pvs >= 1 and (ps >= 1 or pm >= 2 or (pm == 1 and pp == 1) or pp >= 2))
-        or ps >= 2
-        or (ps == 1 and (pm >= 3 or (pm == 2 and pp >= 2) or (pm == 1 and pp >= 4)))
-    )
-    likely_pathogenic = (
-        (pvs == 1 and pm == 1)
-        or (ps == 1 and 1 <= pm <= 2)
-        or (ps == 1 and pp >= 2)
-        or pm >= 3
-        or (pm == 2 and pp >= 2)
-        or (pm == 1 and pp >= 4)
-    )
-    benign = ba >= 1 or bs >= 2
-    likely_benign = (bs == 1 and bp >= 1) or bp >= 2
-    path_side = pathogenic or likely_pathogenic
-    benign_side = benign or likely_benign
-    if path_side and benign_side:
-        return VUS
-    if pathogenic:
-        return PATHOGENIC
-    if likely_pathogenic:
-        return LIKELY_PATHOGENIC
-    if benign:
-        return BENIGN
-    if likely_benign:
-        return LIKELY_BENIGN
-    return VUS
+def _pm3_for(record: Mapping[str, Any], first_pass: Mapping[str, str], clinvar_path: set[str]) -> dict[str, Any] | None:
+    mode = None if _missing(record.get("mode")) else str(record.get("mode"))
+    if mode == "autosomal_recessive":
+        if not _flag(record.get("parents_tested")):
+            return None  # a hom-alt call without parents may be hemizygous over a deletion
+        return pm3_criterion(pm3_points(partner_class=None, phase=None, homozygous=True),
+                             "homozygous, both parents heterozygous")
+    other = record.get("in_trans_with")
+    if _missing(other) or not str(other).strip():
+        return None
+    other = str(other).strip()
+    phase = record.get("partner_phase")
+    phase = "in_trans" if not _missing(phase) and str(phase) == "in_trans" else "unknown"
+    other_class = first_pass.get(other)
+    if other_class not in (PATHOGENIC, LIKELY_PATHOGENIC) and other in clinvar_path:
+        other_class, label = "pathogenic", "pathogenic in ClinVar"
+    else:
+        label = (other_class or "unclassified").lower()
+    phase_text = "in trans (phased by transmission)" if phase == "in_trans" else "phase unknown"
+    return pm3_criterion(pm3_points(partner_class=other_class, phase=phase),
+                         f"with {other} ({label}), {phase_text}")
 
 
 def classify_variants(
@@ -477,13 +546,12 @@ def classify_variants(
     bs1_thresholds: Mapping[str, float] | None = None,
     ba1_threshold: float = BA1_THRESHOLD,
     pp4_threshold: float = DEFAULT_PP4_THRESHOLD,
-    use_clinvar: bool = True,
     use_hpo_inheritance: bool = True,
     source: str = "candidate table",
 ) -> pd.DataFrame:
     """Classify candidate variants; return a copy of ``df`` with ``acmg_class``, ``acmg_points``,
-    ``acmg_criteria`` (list of ``{"code", "strength", "points", "reason"}``) and ``acmg_codes``
-    (e.g. ``"PVS1,PM2_Supporting"``).
+    ``acmg_points_without_pp4``, ``acmg_criteria`` (list of ``{"code", "strength", "points", "reason"}``)
+    and ``acmg_codes`` (e.g. ``"PVS1,PM2_Supporting"``).
 
     Parameters
     ----------
@@ -498,19 +566,17 @@ def classify_variants(
         BA1 allele frequency (default 0.05).
     pp4_threshold
         Minimum ``phenotype_score`` for PP4.
-    use_clinvar
-        Count a ClinVar assertion from CSQ as PP5/BP6 at supporting strength. ClinGen SVI (Biesecker &
-        Harrison 2018 Genet Med 20:1505) recommends retiring PP5/BP6 because the laboratory cannot see
-        or weigh the evidence behind the assertion, which may double count other criteria. Default
-        **on** here, deliberately: this is a research triage tool whose pipeline sees no case-level
-        evidence (segregation, functional data) other than through ClinVar; one point can never by
-        itself move a variant out of VUS, and the code and reason name it so a reviewer can strike it.
-        Set ``False`` for ClinGen-conformant classification.
     use_hpo_inheritance
         For recessive modes, also accept genes annotated to a recessive disorder in hpo3 as genes where
         (biallelic) loss of function causes disease (:func:`recessive_disease_genes`).
     source
         Named in errors (e.g. the parameter or file the table came from).
+
+    Notes
+    -----
+    PM3 is weighed in a second pass, from the other allele's class of the first pass (without PM3, so that
+    no variant's evidence counts for itself through its partner; ClinGen SVI PM3 v1.0) or its ClinVar P/LP
+    assertion. PP5/BP6 are never applied (Biesecker & Harrison 2018).
 
     Raises
     ------
@@ -524,33 +590,24 @@ def classify_variants(
     if missing:
         raise InputDataError(f"{source}: required column(s) missing: {', '.join(missing)}")
     options = dict(lof_gene_scores=lof_gene_scores, pm2_thresholds=pm2_thresholds, bs1_thresholds=bs1_thresholds,
-                   ba1_threshold=ba1_threshold, pp4_threshold=pp4_threshold, use_clinvar=use_clinvar,
+                   ba1_threshold=ba1_threshold, pp4_threshold=pp4_threshold,
                    use_hpo_inheritance=use_hpo_inheritance, source=source)
     records = df.to_dict("records")
     criteria = [evaluate_variant(r, **options) for r in records]
     first_pass = {str(r["variant_id"]): combine_points(c) for r, c in zip(records, criteria)}
-    clinvar_path = {str(r["variant_id"]) for r in records if clinvar_direction(r.get("clin_sig")) == "pathogenic"}
+    clinvar_path = {str(r["variant_id"]) for r in records if clinvar_pathogenic(r.get("clin_sig"))}
 
-    # PM3 (ClinGen SVI PM3 v1.0: in trans with a pathogenic / likely pathogenic variant = moderate)
     for record, crit in zip(records, criteria):
-        other = record.get("in_trans_with")
-        if _missing(other) or not str(other).strip():
+        pm3 = _pm3_for(record, first_pass, clinvar_path)
+        if pm3 is None:
             continue
-        other = str(other).strip()
-        other_class = first_pass.get(other)
-        if other_class in (PATHOGENIC, LIKELY_PATHOGENIC):
-            reason = f"in trans with {other} ({other_class.lower()})"
-        elif other in clinvar_path:
-            reason = f"in trans with {other} (pathogenic in ClinVar)"
-        else:
-            continue
-        pm3 = _criterion("PM3", "Moderate", reason)
         position = next((i for i, c in enumerate(crit) if not c["code"].startswith(("PVS", "PS", "PM"))), len(crit))
         crit.insert(position, pm3)
 
     out = df.copy()
     out["acmg_criteria"] = criteria
     out["acmg_points"] = [sum_points(c) for c in criteria]
+    out["acmg_points_without_pp4"] = [sum_points(x for x in c if x["code"] not in PHENOTYPE_CRITERIA) for c in criteria]
     out["acmg_class"] = [combine_points(c) for c in criteria]
     out["acmg_codes"] = [",".join(c["code"] for c in crit) for crit in criteria]
     return out
@@ -558,6 +615,9 @@ def classify_variants(
 
 __all__ = [
     "BA1_THRESHOLD",
+    "DOMINANT_MODES",
+    "PM3_POINTS",
+    "PM3_STRENGTH",
     "CLASSES",
     "DEFAULT_BS1_THRESHOLDS",
     "DEFAULT_PM2_THRESHOLDS",
@@ -571,6 +631,8 @@ __all__ = [
     "combine_points",
     "evaluate_variant",
     "lof_genes",
+    "pm3_criterion",
+    "pm3_points",
     "recessive_disease_genes",
     "richards_2015_class",
     "sum_points",

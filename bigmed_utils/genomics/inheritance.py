@@ -1,5 +1,10 @@
 """Inheritance-mode candidate sets for a family, in Hail (pandas only for the small final table).
 
+Every mode sees only the variants that pass the consequence gate (:mod:`bigmed_utils.genomics.gate`:
+protein-altering, splice, SpliceAI >= 0.2 or ClinVar pathogenic; the reason is the ``gate`` column), so
+both sides of a compound heterozygote are such variants; ``consequence_gate=False`` switches it off (for
+research on non-coding variants, and for benchmarks).
+
 Modes (``mode`` values of the output, shared with ``summary.json``):
 
 ``de_novo``
@@ -15,16 +20,27 @@ Modes (``mode`` values of the output, shared with ``summary.json``):
     phased by transmission (slivar ``comphet_side``): in one gene (the variant's chosen gene), >= 1
     proband-het variant with father het / mother hom-ref and >= 1 with mother het / father hom-ref; a
     pair both of whose variants an unaffected relative carries is dropped; ``partners`` lists the
-    other side. Without both parents genotyped, any two rare proband-het variants in one gene are
-    reported with rule ``unphased_side`` (phase unknown). AF <= ``compound_het_max_af``.
+    other side and ``partner_phase`` the phase of each pair (``in_trans``: one side from each parent).
+    A de novo side (proband het, both parents hom-ref, AF <= ``de_novo_max_af``; rule ``de_novo_side``)
+    pairs with an inherited side in the same gene: the two are in trans or in cis, which transmission
+    cannot tell (``partner_phase`` ``unknown``). Without both parents genotyped, any two rare
+    proband-het variants in one gene are reported with rule ``unphased_side`` (phase ``unknown``).
+    AF <= ``compound_het_max_af``.
 ``x_linked``
     chrX outside the PARs: male proband hom-alt/hemizygous, mother het (when genotyped), father not
     carrying (when genotyped); or a female proband hom-alt with a carrier mother and a carrying father.
     Unaffected males of the family not carrying. AF <= ``recessive_max_af``.
+``x_linked_dominant``
+    chrX outside the PARs, a heterozygous female proband whose variant is inherited: every genotyped
+    affected member carries, every genotyped unaffected member is hom-ref, and (both parents genotyped) a
+    carrying parent is affected. A heterozygous female whose parents are both hom-ref is ``de_novo``
+    (rule ``x_de_novo``), a hemizygous male ``x_linked``. AF <= ``dominant_max_af``.
 ``autosomal_dominant``
     proband het (autosome or PAR); every genotyped affected member carries, every genotyped unaffected
     member is called hom-ref; inherited: an affected genotyped parent carries, or a parent is not
-    genotyped (a het with both parents genotyped hom-ref is ``de_novo``, not listed twice).
+    genotyped (a het with both parents genotyped hom-ref is ``de_novo``, not listed twice); rule
+    ``segregating_dominant``. With ``reduced_penetrance=True`` (default off) a het inherited from an
+    *unaffected* parent is listed too (rule ``reduced_penetrance``; unaffected relatives may carry it).
     AF <= ``dominant_max_af``.
 
 AF ceilings (:class:`InheritanceThresholds`): dominant and de novo 0.1 %, recessive 1 %, compound-het 2 %.
@@ -45,12 +61,14 @@ import pandas as pd
 
 from ..errors import InputDataError, ParameterError
 from ..io.ped import AFFECTED, MALE, UNAFFECTED
-from .acmg import BA1_THRESHOLD
+from .acmg import BA1_THRESHOLD, MODES
 from .filters import GenotypeFilters, apply_genotype_filters, filter_pass_expr
+from .gate import GATE_REASONS, gate_expr
 
 log = logging.getLogger(__name__)
 
-MODES = ("de_novo", "autosomal_recessive", "compound_heterozygous", "x_linked", "autosomal_dominant")
+#: funnel step of the consequence gate
+GATE_STEP = "consequence gate (protein-altering, splice, SpliceAI >= 0.2, ClinVar P/LP)"
 
 #: AF ceiling of the family table a re-analysis reads from the cache (:func:`proband_rare_rows`): the
 #: ACMG/AMP stand-alone benign frequency (BA1: allele frequency > 5 %, :data:`.acmg.BA1_THRESHOLD`), above
@@ -149,6 +167,8 @@ def find_candidates(
     filters: GenotypeFilters | None = None,
     thresholds: InheritanceThresholds | None = None,
     use_hail_de_novo: bool = True,
+    consequence_gate: bool = True,
+    reduced_penetrance: bool = False,
     vcf_path: str | None = None,
 ) -> CandidateResult:
     """Candidate variants of every inheritance mode for the proband's family.
@@ -166,18 +186,25 @@ def find_candidates(
         Genotype filters and AF ceilings (defaults: slivar-like, Exomiser-like).
     use_hail_de_novo
         Also run ``hl.de_novo`` (needs PL, AD, DP, GQ entry fields and both parents).
+    consequence_gate
+        Keep only variants that pass the consequence gate (:mod:`bigmed_utils.genomics.gate`) before any
+        mode (default). ``False`` lets every variant through; ``gate`` is still filled in.
+    reduced_penetrance
+        Also list hets inherited from an unaffected parent as ``autosomal_dominant`` (rule
+        ``reduced_penetrance``). Default off: such a variant contradicts a fully penetrant dominant disorder.
 
     Returns
     -------
     CandidateResult
         ``candidates``: pandas DataFrame, one row per (variant, mode), columns ``variant_id``, ``gene``,
         ``genes``, ``consequence``, ``consequence_terms``, ``impact``, ``hgvsc``, ``hgvsp``,
-        ``transcript``, ``exon``, ``max_af``, ``af_missing``, ``revel``, ``clin_sig``, ``mode``, ``rules``
-        (which rules found it), ``partners`` (compound-het other side), ``p_de_novo``,
-        ``de_novo_confidence``, ``genotypes`` (sample -> GT string as in the VCF, ``./.`` when absent),
-        ``low_quality`` (samples whose call failed the genotype filter) and one ``GT_<sample>`` column per
-        genotyped family member. ``funnel``: variant counts after each
-        step.
+        ``transcript``, ``exon``, ``intron``, ``protein_position``, ``nmd``, ``spliceai``, ``max_af``,
+        ``af_missing``, ``af_source``, ``popmax_af``, ``faf95``, ``revel``, ``clin_sig``, ``gate`` (why the
+        variant passed the consequence gate, missing when it did not), ``mode``, ``rules`` (which rules
+        found it), ``partners`` (compound-het other side), ``partner_phase`` (partner -> ``in_trans`` or
+        ``unknown``), ``p_de_novo``, ``de_novo_confidence``, ``genotypes`` (sample -> GT string as in the
+        VCF, ``./.`` when absent), ``low_quality`` (samples whose call failed the genotype filter) and one
+        ``GT_<sample>`` column per genotyped family member. ``funnel``: variant counts after each step.
 
     Raises
     ------
@@ -225,10 +252,85 @@ def find_candidates(
     raw = mt  # the rare rows the proband carries (for hl.de_novo), failing calls already missing
     mt = mt.filter_rows(hl.agg.any((mt.s == proband) & hl.is_defined(mt.GT) & mt.GT.is_non_ref()))
     ht = mt.localize_entries("g", "samples")
+    ht = ht.annotate(gate=gate_expr(ht))
     ht = ht.checkpoint(hl.utils.new_temp_file("bigmed_proband", "ht"))
-    funnel.append(("proband carries ALT with a good genotype", ht.count()))
+    gated = ht.aggregate(hl.struct(n=hl.agg.count(), passed=hl.agg.count_where(hl.is_defined(ht.gate))))
+    funnel.append(("proband carries ALT with a good genotype", int(gated.n)))
+    if consequence_gate:
+        ht = ht.filter(hl.is_defined(ht.gate))
+        funnel.append((GATE_STEP, int(gated.passed)))
 
     col_order = [s for s in hl.eval(ht.samples.s)]
+    flags, partners, phases = _mode_flags(
+        ht, members=members, info=info, proband=proband, father=father, mother=mother,
+        proband_male=proband_male, col_order=col_order, t=t, reduced_penetrance=reduced_penetrance,
+    )
+    ht = ht.annotate(**flags)
+
+    # -- Hail's de novo caller (on the gated rows only) ------------------------------------------------
+    hail_dn: dict[str, tuple[float, str]] = {}
+    needed = {"PL", "AD", "DP", "GQ"}
+    present = set(col_order)
+    both_parents = father is not None and father in present and mother is not None and mother in present
+    if use_hail_de_novo and both_parents and needed <= set(raw.entry):
+        if consequence_gate:
+            raw = raw.filter_rows(hl.is_defined(ht[raw.row_key].gate))
+        hail_dn = _hail_de_novo(raw, fam, proband=proband, father=father, mother=mother, thresholds=t)
+
+    # -- assemble the small table ---------------------------------------------------------------------
+    idx = {s: i for i, s in enumerate(col_order)}
+    gts = {s: hl.or_else(hl.str(ht.g[idx[s]].GT_raw), "./.") for s in col_order}
+    ht = ht.annotate(
+        _genotypes=hl.dict(hl.array([hl.tuple([s, gts[s]]) for s in col_order])),
+        _low_quality=hl.array([hl.or_missing(~ht.g[idx[s]].GT_pass & hl.is_defined(ht.g[idx[s]].GT_raw), s) for s in col_order]).filter(hl.is_defined),
+    )
+    keep = ht.filter(
+        ht._de_novo | ht._ar | ht._xl | ht._xld | ht._ad | ht._ad_rp | ht._ch_pair
+        | hl.literal(set(hail_dn) if hail_dn else set(), hl.tset(hl.tstr)).contains(ht.variant_id)
+    )
+    optional = [c for c in _OPTIONAL_ROW_FIELDS if c in keep.row]
+    keep = keep.select(
+        *_BASE_ROW_FIELDS, *optional, "gate", *flags,
+        genotypes=keep._genotypes,
+        low_quality=keep._low_quality,
+    )
+    rows = keep.key_by().drop("locus", "alleles").to_pandas()
+    out = _explode_modes(rows, partners, phases, hail_dn, col_order)
+    funnel.append(("candidates in any mode", int(out["variant_id"].nunique()) if len(out) else 0))
+    for mode in MODES:
+        funnel.append((f"  {mode}", int((out["mode"] == mode).sum()) if len(out) else 0))
+    others = [s for s in members if s not in (proband, father, mother)]
+    roles = {"proband": proband, "father": father, "mother": mother, "relatives": others}
+    return CandidateResult(candidates=out, funnel=funnel, members=roles)
+
+
+#: row fields every candidate table carries (from :func:`~bigmed_utils.genomics.csq.annotate_csq`)
+_BASE_ROW_FIELDS = ("variant_id", "gene", "genes", "consequence", "consequence_terms", "impact", "hgvsc", "hgvsp",
+                    "transcript", "exon", "max_af", "af_missing", "revel", "clin_sig")
+#: row fields of the newer CSQ parser (absent from a family table cached by older code: filled with missing)
+_OPTIONAL_ROW_FIELDS = ("intron", "protein_position", "nmd", "spliceai", "af_source", "popmax_af", "faf95")
+
+
+def _mode_flags(
+    ht: Any,
+    *,
+    members: list[str],
+    info: pd.DataFrame,
+    proband: str,
+    father: str | None,
+    mother: str | None,
+    proband_male: bool,
+    col_order: list[str],
+    t: InheritanceThresholds,
+    reduced_penetrance: bool,
+) -> tuple[dict[str, Any], dict[str, set[str]], dict[tuple[str, str], str]]:
+    """Per-row Hail expressions of every mode (``_de_novo``, ``_ar`` ...) and the compound-het pairs.
+
+    Returns ``(flags, partners, phases)``: ``partners`` maps a variant to its compound-het partners and
+    ``phases`` a (variant, partner) pair to ``in_trans`` or ``unknown``.
+    """
+    import hail as hl
+
     idx = {s: i for i, s in enumerate(col_order)}
     present = set(col_order)
 
@@ -237,9 +339,6 @@ def find_candidates(
 
     def ab(s: str) -> Any:
         return ht.g[idx[s]].AB
-
-    def called(s: str) -> Any:
-        return hl.is_defined(gt(s))
 
     def hom_ref(s: str) -> Any:
         return hl.or_else(gt(s).is_hom_ref(), False)
@@ -259,17 +358,16 @@ def find_candidates(
             out = out & e
         return out
 
-    others = [s for s in members if s not in (proband, father, mother)]
     unaffected = [s for s in members if s != proband and int(info.at[s, "phenotype"]) == UNAFFECTED]
     affected_rel = [s for s in members if s != proband and int(info.at[s, "phenotype"]) == AFFECTED]
     has_f = father is not None and father in present
     has_m = mother is not None and mother in present
+    both_parents = has_f and has_m
     x_nonpar = ht.locus.in_x_nonpar()
     autosome = ht.locus.in_autosome_or_par()
     af = ht.max_af
 
     # -- de novo (rule-based) ---------------------------------------------------------------------
-    both_parents = has_f and has_m
     if both_parents:
         parents_ref = hom_ref(father) & hom_ref(mother)
         unaff_clear = all_of([~carrier(s) for s in unaffected if s not in (father, mother)])
@@ -279,6 +377,7 @@ def find_candidates(
         de_novo = (dn_auto | dn_x) & (af <= t.de_novo_max_af)
         de_novo_rule = hl.if_else(x_nonpar, "x_de_novo", "de_novo_rule")
     else:
+        parents_ref = hl.bool(False)
         de_novo = hl.bool(False)
         de_novo_rule = hl.missing(hl.tstr)
 
@@ -306,20 +405,30 @@ def find_candidates(
             xl = xl & carrier(father)
     xl = xl & all_of([~carrier(s) for s in unaffected_males]) & (af <= t.recessive_max_af)
 
-    # -- autosomal dominant -------------------------------------------------------------------------
-    ad = autosome & het(proband) & (af <= t.dominant_max_af)
-    ad = ad & all_of([carrier(s) for s in affected_rel])
-    ad = ad & all_of([hom_ref(s) for s in unaffected])
+    # -- dominant (autosomal, and X-linked in a heterozygous female) ----------------------------------
     affected_parents = [p for p in (father, mother) if p is not None and p in present and p in affected_rel]
-    parent_missing = not (has_f and has_m)
-    if not parent_missing:
-        ad = ad & (hl.bool(False) if not affected_parents else hl.any([carrier(p) for p in affected_parents]))
+    if both_parents:
+        inherited_affected = hl.any([carrier(p) for p in affected_parents]) if affected_parents else hl.bool(False)
+    else:
+        inherited_affected = hl.bool(True)
+    segregating = all_of([carrier(s) for s in affected_rel]) & all_of([hom_ref(s) for s in unaffected])
+    ad = autosome & het(proband) & (af <= t.dominant_max_af) & segregating & inherited_affected
+    xld = hl.bool(False)
+    if not proband_male:
+        xld = x_nonpar & het(proband) & (af <= t.dominant_max_af) & segregating & inherited_affected
+    ad_rp = hl.bool(False)
+    if reduced_penetrance:
+        # a het inherited from either parent (affected or not); affected relatives still carry it
+        inherited_any = (carrier(father) | carrier(mother)) if both_parents else ~parents_ref
+        ad_rp = (autosome & het(proband) & (af <= t.dominant_max_af) & all_of([carrier(s) for s in affected_rel])
+                 & inherited_any & ~ad)
 
     # -- compound heterozygous (side of each variant) -------------------------------------------------
     if both_parents:
         pat = het(father) & hom_ref(mother)
         mat = het(mother) & hom_ref(father)
-        side = hl.case().when(pat, "paternal").when(mat, "maternal").or_missing()
+        dn_side = het(proband) & parents_ref & (af <= t.de_novo_max_af)
+        side = hl.case().when(pat, "paternal").when(mat, "maternal").when(dn_side, "de_novo").or_missing()
         ch_ok = het(proband) & hl.is_defined(ht.gene) & autosome & hl.is_defined(side) & (
             af <= t.compound_het_max_af
         )
@@ -330,95 +439,56 @@ def find_candidates(
     unaff_carriers = (
         hl.array([hl.or_missing(carrier(s), s) for s in unaffected]) if unaffected else hl.empty_array(hl.tstr)
     )
-    ht = ht.annotate(
+    pairs_in = ht.select(variant_id=ht.variant_id, gene=ht.gene, ok=ch_ok, side=side,
+                         unaff=hl.set(unaff_carriers.filter(hl.is_defined)))
+    partners, phases = _compound_het_pairs(pairs_in)
+    flags = dict(
         _de_novo=de_novo,
         _de_novo_rule=de_novo_rule,
         _ar=ar,
         _xl=xl,
+        _xld=xld,
         _ad=ad,
-        _ch=ch_ok,
+        _ad_rp=ad_rp,
+        _ch_pair=hl.literal(set(partners) if partners else set(), hl.tset(hl.tstr)).contains(ht.variant_id),
         _side=side,
-        _unaff=hl.set(unaff_carriers.filter(hl.is_defined)),
     )
+    return flags, partners, phases
 
-    # pair compound-het sides within each gene
-    ch = ht.filter(ht._ch)
+
+def _compound_het_pairs(ch: Any) -> tuple[dict[str, set[str]], dict[tuple[str, str], str]]:
+    """Pair the compound-het sides within each gene (rows with ``ok``), in Hail; collect the few pairs."""
+    import hail as hl
+
+    ch = ch.filter(ch.ok)
     by_gene = ch.group_by(gene=ch.gene).aggregate(
-        vs=hl.agg.collect(hl.struct(variant_id=ch.variant_id, side=ch._side, unaff=ch._unaff))
+        vs=hl.agg.collect(hl.struct(variant_id=ch.variant_id, side=ch.side, unaff=ch.unaff))
     )
+    inherited = hl.literal({"paternal", "maternal"})
+
+    def phase(a: Any, b: Any) -> Any:
+        return (
+            hl.case()
+            .when((a.side == "paternal") & (b.side == "maternal"), "in_trans")
+            .when((a.side == "unphased") & (b.side == "unphased") & (a.variant_id < b.variant_id), "unknown")
+            .when((a.side == "de_novo") & inherited.contains(b.side), "unknown")
+            .or_missing()
+        )
+
     pairs = by_gene.vs.flatmap(
-        lambda a: by_gene.vs.filter(
-            lambda b: (
-                ((a.side == "paternal") & (b.side == "maternal"))
-                | ((a.side == "unphased") & (b.side == "unphased") & (a.variant_id < b.variant_id))
-            )
-            & (hl.len(a.unaff.intersection(b.unaff)) == 0)
-        ).map(lambda b: hl.struct(p=a.variant_id, m=b.variant_id))
+        lambda a: by_gene.vs.map(lambda b: hl.struct(a=a.variant_id, b=b.variant_id, phase=phase(a, b),
+                                                      shared=hl.len(a.unaff.intersection(b.unaff)) > 0))
+        .filter(lambda pr: hl.is_defined(pr.phase) & ~pr.shared)
     )
     by_gene = by_gene.annotate(pairs=pairs)
-    pair_rows = by_gene.filter(hl.len(by_gene.pairs) > 0).collect()
     partners: dict[str, set[str]] = {}
-    for row in pair_rows:
+    phases: dict[tuple[str, str], str] = {}
+    for row in by_gene.filter(hl.len(by_gene.pairs) > 0).collect():
         for pr in row.pairs:
-            partners.setdefault(pr.p, set()).add(pr.m)
-            partners.setdefault(pr.m, set()).add(pr.p)
-    ht = ht.annotate(
-        _ch_pair=hl.literal(set(partners) if partners else set(), hl.tset(hl.tstr)).contains(ht.variant_id)
-    )
-
-    # -- Hail's de novo caller --------------------------------------------------------------------------
-    hail_dn: dict[str, tuple[float, str]] = {}
-    needed = {"PL", "AD", "DP", "GQ"}
-    if use_hail_de_novo and both_parents and needed <= set(raw.entry):
-        hail_dn = _hail_de_novo(raw, fam, proband=proband, father=father, mother=mother, thresholds=t)
-
-    # -- assemble the small table ---------------------------------------------------------------------
-    gts = {s: hl.or_else(hl.str(ht.g[idx[s]].GT_raw), "./.") for s in col_order}
-    ht = ht.annotate(
-        _genotypes=hl.dict(hl.array([hl.tuple([s, gts[s]]) for s in col_order])),
-        _low_quality=hl.array([hl.or_missing(~ht.g[idx[s]].GT_pass & hl.is_defined(ht.g[idx[s]].GT_raw), s) for s in col_order]).filter(hl.is_defined),
-    )
-    keep = ht.filter(
-        ht._de_novo
-        | ht._ar
-        | ht._xl
-        | ht._ad
-        | ht._ch_pair
-        | hl.literal(set(hail_dn) if hail_dn else set(), hl.tset(hl.tstr)).contains(ht.variant_id)
-    )
-    keep = keep.select(
-        "variant_id",
-        "gene",
-        "genes",
-        "consequence",
-        "consequence_terms",
-        "impact",
-        "hgvsc",
-        "hgvsp",
-        "transcript",
-        "exon",
-        "max_af",
-        "af_missing",
-        "revel",
-        "clin_sig",
-        "_de_novo",
-        "_de_novo_rule",
-        "_ar",
-        "_xl",
-        "_ad",
-        "_ch_pair",
-        "_side",
-        genotypes=keep._genotypes,
-        low_quality=keep._low_quality,
-    )
-    rows = keep.key_by().drop("locus", "alleles").to_pandas()
-    out = _explode_modes(rows, partners, hail_dn, col_order)
-    for step, col in (("candidates in any mode", None),):
-        funnel.append((step, int(out["variant_id"].nunique()) if len(out) else 0))
-    for mode in MODES:
-        funnel.append((f"  {mode}", int((out["mode"] == mode).sum()) if len(out) else 0))
-    roles = {"proband": proband, "father": father, "mother": mother, "relatives": others}
-    return CandidateResult(candidates=out, funnel=funnel, members=roles)
+            partners.setdefault(pr.a, set()).add(pr.b)
+            partners.setdefault(pr.b, set()).add(pr.a)
+            phases[(pr.a, pr.b)] = phases[(pr.b, pr.a)] = pr.phase
+    return partners, phases
 
 
 def _hail_de_novo(
@@ -453,20 +523,21 @@ def _hail_de_novo(
 def _explode_modes(
     rows: pd.DataFrame,
     partners: dict[str, set[str]],
+    phases: dict[tuple[str, str], str],
     hail_dn: dict[str, tuple[float, str]],
     samples: list[str],
 ) -> pd.DataFrame:
     """One row per (variant, mode) from the per-variant flags (small pandas work)."""
-    base_cols = [
-        "variant_id", "gene", "genes", "consequence", "consequence_terms", "impact", "hgvsc", "hgvsp",
-        "transcript", "exon", "max_af", "af_missing", "revel", "clin_sig", "genotypes", "low_quality",
-    ]
+    base_cols = [*_BASE_ROW_FIELDS, *_OPTIONAL_ROW_FIELDS, "gate", "genotypes", "low_quality"]
     records: list[dict[str, Any]] = []
+    side_rule = {"paternal": "paternal_side", "maternal": "maternal_side", "de_novo": "de_novo_side",
+                 "unphased": "unphased_side"}
     for r in rows.to_dict("records"):
-        base = {c: r[c] for c in base_cols}
+        base = {c: r.get(c) for c in base_cols}
         base["genes"] = list(base["genes"]) if base["genes"] is not None else []
         base["genotypes"] = dict(base["genotypes"])
         base["low_quality"] = list(base["low_quality"]) if base["low_quality"] is not None else []
+        base["nmd"] = None if base["nmd"] is None or pd.isna(base["nmd"]) else bool(base["nmd"])
         dn_rules = []
         if r['_de_novo']:
             dn_rules.append(r['_de_novo_rule'])
@@ -479,24 +550,32 @@ def _explode_modes(
         if r['_ar']:
             modes.append(("autosomal_recessive", ["hom_alt_parents_het"]))
         if r['_ch_pair']:
-            modes.append(("compound_heterozygous", [f"{r['_side']}_side"]))
+            modes.append(("compound_heterozygous", [side_rule.get(r['_side'], f"{r['_side']}_side")]))
         if r['_xl']:
             modes.append(("x_linked", ["x_recessive"]))
         if r['_ad']:
             modes.append(("autosomal_dominant", ["segregating_dominant"]))
+        elif r['_ad_rp']:
+            modes.append(("autosomal_dominant", ["reduced_penetrance"]))
+        if r['_xld']:
+            modes.append(("x_linked_dominant", ["x_dominant_inherited"]))
         for mode, rules in modes:
             rec = dict(base)
+            ch = mode == "compound_heterozygous"
+            mine = sorted(partners.get(r['variant_id'], ())) if ch else []
             rec.update(
                 mode=mode,
                 rules=",".join(rules),
-                partners=sorted(partners.get(r['variant_id'], ())) if mode == "compound_heterozygous" else [],
+                partners=mine,
+                partner_phase={q: phases.get((r['variant_id'], q), "unknown") for q in mine},
                 p_de_novo=p if mode == "de_novo" else None,
                 de_novo_confidence=conf if mode == "de_novo" else None,
             )
             for s in samples:
                 rec[f"GT_{s}"] = base["genotypes"].get(s, "./.")
             records.append(rec)
-    cols = base_cols + ["mode", "rules", "partners", "p_de_novo", "de_novo_confidence"] + [f"GT_{s}" for s in samples]
+    cols = base_cols + ["mode", "rules", "partners", "partner_phase", "p_de_novo", "de_novo_confidence"] + [
+        f"GT_{s}" for s in samples]
     out = pd.DataFrame(records, columns=cols)
     if len(out):
         out["_m"] = out["mode"].map({m: i for i, m in enumerate(MODES)})
@@ -504,4 +583,5 @@ def _explode_modes(
     return out
 
 
-__all__ = ["FAMILY_TABLE_MAX_AF", "InheritanceThresholds", "CandidateResult", "find_candidates", "proband_rare_rows", "MODES"]
+__all__ = ["FAMILY_TABLE_MAX_AF", "GATE_REASONS", "GATE_STEP", "InheritanceThresholds", "CandidateResult",
+           "find_candidates", "proband_rare_rows", "MODES"]

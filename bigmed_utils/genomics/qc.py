@@ -288,6 +288,57 @@ def _mendel(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+@dataclass(frozen=True)
+class Parentage:
+    """Whether the family QC confirms that the PED's father and mother are the proband's biological parents."""
+
+    confirmed: bool
+    #: why not (empty when confirmed), e.g. "Mendelian error rate 0.214 > 0.05 ..."
+    note: str
+
+
+def parentage(qc: QcResult | None, *, proband: str, father: str | None, mother: str | None) -> Parentage:
+    """Confirm maternity and paternity from the trio's Mendelian error rate and the KING kinship of each parent.
+
+    ClinGen SVI: a de novo variant is *confirmed* (PS2) only when maternity and paternity are confirmed;
+    otherwise it is *assumed* (PM6) (Richards et al. 2015; ClinGen SVI recommendation for de novo criteria
+    PS2/PM6). Confirmation here needs all of: the trio's Mendelian error rate measured over at least
+    :data:`MIN_VARIANTS_FOR_FLAGS` informative sites and at most :data:`MAX_MENDEL_ERROR_RATE`, and the KING
+    kinship of proband-father and proband-mother in the first-degree range (:data:`KING_BOUNDS`), computed over
+    the same family sites. Without QC, a parent, or enough sites, the parentage is not confirmed and ``note``
+    says why.
+    """
+    if father is None or mother is None:
+        return Parentage(False, "parents not both in the PED")
+    if qc is None or qc.trios is None or len(qc.trios) == 0 or "proband" not in qc.trios:
+        return Parentage(False, "parentage not checked (no family QC)")
+    trio = qc.trios[qc.trios["proband"] == proband]
+    if trio.empty:
+        return Parentage(False, "parentage not checked (the trio is not in the family QC)")
+    t = trio.iloc[0]
+    n = int(t["n_informative"])
+    rate = float(t["mendel_error_rate"])
+    if n < MIN_VARIANTS_FOR_FLAGS:
+        return Parentage(False, f"parentage not confirmed: only {n} informative sites (< {MIN_VARIANTS_FOR_FLAGS}) "
+                                "for the Mendelian error rate")
+    if not rate <= MAX_MENDEL_ERROR_RATE:
+        return Parentage(False, f"parentage not confirmed: Mendelian error rate {rate:.3f} > {MAX_MENDEL_ERROR_RATE}")
+    problems = []
+    for role, parent in (("father", father), ("mother", mother)):
+        pair = qc.pairs[((qc.pairs["sample_1"] == proband) & (qc.pairs["sample_2"] == parent))
+                        | ((qc.pairs["sample_1"] == parent) & (qc.pairs["sample_2"] == proband))] \
+            if qc.pairs is not None and len(qc.pairs) else pd.DataFrame()
+        if pair.empty or pd.isna(pair.iloc[0]["kinship"]):
+            problems.append(f"no KING kinship for proband-{role}")
+            continue
+        kin = float(pair.iloc[0]["kinship"])
+        if king_degree(kin) != "first":
+            problems.append(f"KING kinship proband-{role} {kin:.3f} ({king_degree(kin)}, expected first degree)")
+    if problems:
+        return Parentage(False, "parentage not confirmed: " + "; ".join(problems))
+    return Parentage(True, "")
+
+
 _DEGREE_ORDER = ("unrelated", "third", "second", "first", "duplicate")
 
 
@@ -369,6 +420,8 @@ def _relatedness(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = [
+    "Parentage",
+    "parentage",
     "run_qc",
     "QcResult",
     "expected_kinship",

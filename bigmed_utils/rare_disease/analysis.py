@@ -14,10 +14,16 @@ heavy work:
    (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`, CSQ parsed for those rows only), both
    cached beside the import because no parameter changes them; candidates per inheritance mode with the
    genotype filters and AF ceilings of the parameters;
-5. optional gene panel; phenotype ranking of the candidate genes (best disease per gene); ACMG/AMP
-   classification (PP4 from the phenotype score, PS2 with both parents tested, PM3 from the compound-het
-   partner); in-house database counts and previous classes; the combined score and rank
-   (:mod:`bigmed_utils.rare_disease.ranking`); similar earlier patients from the in-house database.
+5. optional gene panel; phenotype ranking of the candidate genes (best disease per gene); the inheritance
+   of each gene's diseases against the candidate's mode (``gene_moi``, ``moi_match``,
+   :mod:`bigmed_utils.genomics.moi`); ACMG/AMP classification (PP4 from the phenotype score, PS2 only with
+   both parents tested *and* parentage confirmed by the family QC, else PM6; PM3 by the ClinGen SVI point
+   table from the compound-het partner and its phase); in-house database counts and previous classes; the
+   combined score and rank (:mod:`bigmed_utils.rare_disease.ranking`); similar earlier patients from the
+   in-house database.
+
+Candidates are only variants that pass the consequence gate (:mod:`bigmed_utils.genomics.gate`) unless the
+parameter ``consequence_gate`` is off; the funnel shows the gate as a step.
 
 Everything returned is small pandas/dicts: :class:`CaseResult`.
 """
@@ -34,7 +40,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
-from ..genomics.acmg import classify_variants
+from ..genomics.acmg import classify_variants, pm3_points
+from ..genomics.gate import clinvar_pathogenic
 from ..genomics.csq import TRANSCRIPT_RULE
 from ..genomics.filters import GenotypeFilters
 from ..genomics.inheritance import MODES, InheritanceThresholds
@@ -90,6 +97,12 @@ class CaseResult:
     genome_build: str = "GRCh38"
     #: seconds per step (checks, import, qc, candidates, ranking), for benchmarks; not in the summary
     timings: dict[str, float] = field(default_factory=dict)
+    #: whether the family QC confirms maternity and paternity (:func:`bigmed_utils.genomics.qc.parentage`)
+    parentage: Any = None
+    #: the consequence gate was applied (parameter ``consequence_gate``)
+    consequence_gate: bool = True
+    #: dominant candidates may be inherited from an unaffected parent (parameter ``reduced_penetrance``)
+    reduced_penetrance: bool = False
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -256,29 +269,53 @@ def _restrict_to_panel(cands: pd.DataFrame, panel: list[str]) -> pd.DataFrame:
     return out[~ch | (out["partners"].map(len) > 0)].reset_index(drop=True)
 
 
-def _classify(cands: pd.DataFrame, *, parents_tested: bool, source: str) -> pd.DataFrame:
-    """ACMG classification; PM3 with the compound-het partner whose own evidence is strongest."""
+def _classify(cands: pd.DataFrame, *, parents_tested: bool, parentage: Any = None, source: str) -> pd.DataFrame:
+    """ACMG classification; PM3 with the compound-het partner that earns the most PM3 points.
+
+    ``parentage`` (:class:`~bigmed_utils.genomics.qc.Parentage`) decides PS2 against PM6 for de novo variants.
+    """
     table = cands.copy()
     # read_vcf writes max_af 0 for a variant absent from the frequency databases (af_missing): the ACMG
     # engine wants NaN there, so that PM2 says "absent from population databases"
     if "af_missing" in table:
         table["max_af"] = table["max_af"].astype(float).mask(table["af_missing"].fillna(False).astype(bool))
     table["parents_tested"] = parents_tested
+    table["parentage_confirmed"] = bool(parentage is not None and parentage.confirmed)
+    table["parentage_note"] = parentage.note if parentage is not None else "parentage not checked (no family QC)"
     table["in_trans_with"] = None
-    first = classify_variants(table, source=source)
+    table["partner_phase_of_pair"] = None
+    first = classify_variants(table.drop(columns=["partner_phase_of_pair"]), source=source)
     if (table["mode"] == "compound_heterozygous").any():
-        points = dict(zip(first["variant_id"] + "|" + first["mode"], first["acmg_points"]))
+        key = first["variant_id"] + "|" + first["mode"]
+        classes = dict(zip(key, first["acmg_class"]))
+        points = dict(zip(key, first["acmg_points"]))
+        clinvar = {v for v, c in zip(table["variant_id"], table["clin_sig"]) if clinvar_pathogenic(c)}
 
-        def best_partner(row: Any) -> str | None:
+        def best_partner(row: Any) -> tuple[str | None, str | None]:
+            if row["mode"] != "compound_heterozygous":
+                return None, None
+            phases = row.get("partner_phase") or {}
             ps = [p for p in (row["partners"] or []) if f"{p}|compound_heterozygous" in points]
-            if row["mode"] != "compound_heterozygous" or not ps:
-                return None
-            return sorted(ps, key=lambda p: (-points[f"{p}|compound_heterozygous"], p))[0]
+            if not ps:
+                return None, None
 
-        table["in_trans_with"] = [best_partner(r) for r in table.to_dict("records")]
+            def pm3(p: str) -> float:
+                cls = classes[f"{p}|compound_heterozygous"]
+                if cls not in ("Pathogenic", "Likely pathogenic") and p in clinvar:
+                    cls = "pathogenic"
+                return pm3_points(partner_class=cls, phase=phases.get(p, "unknown"))
+
+            best = sorted(ps, key=lambda p: (-pm3(p), -points[f"{p}|compound_heterozygous"], p))[0]
+            return best, phases.get(best, "unknown")
+
+        chosen = [best_partner(r) for r in table.to_dict("records")]
+        table["in_trans_with"] = [c[0] for c in chosen]
+        table["partner_phase_of_pair"] = [c[1] for c in chosen]
         # classify_variants keys its first pass by variant_id: give it the compound-het rows' view
         ch = table["mode"] == "compound_heterozygous"
-        ch_cls = classify_variants(table[ch], source=source)
+        view = table[ch].drop(columns=["partner_phase"]).rename(columns={"partner_phase_of_pair": "partner_phase"})
+        ch_cls = classify_variants(view, source=source)
+        ch_cls = ch_cls.drop(columns=["partner_phase"]).assign(partner_phase=table.loc[ch, "partner_phase"].values)
         rest = first[~ch.values]
         first = pd.concat([rest, ch_cls]).loc[table.index]
     first["max_af"] = cands["max_af"]
@@ -365,6 +402,7 @@ def analyse_case(
     )
     lap("proband's rare variants")
     found = find_candidates(rare, ped, proband=params.proband, filters=filters, thresholds=thresholds,
+                            consequence_gate=params.consequence_gate, reduced_penetrance=params.reduced_penetrance,
                             vcf_path=str(params.vcf))
     lap("candidates")
     members = dict(found.members)
@@ -392,12 +430,23 @@ def analyse_case(
         for col in pheno.columns.drop("gene"):
             cands[col] = pd.Series(dtype=pheno[col].dtype)
 
+    # --- mode of inheritance of the gene's diseases ---------------------------------------------------
+    from ..genomics.moi import annotate_moi
+
+    proband_sex = {1: "male", 2: "female"}.get(int(info.at[params.proband, "sex"]))
+    cands = annotate_moi(cands, proband_sex=proband_sex, genome_build=params.genome_build)
+
     # --- ACMG --------------------------------------------------------------------------------------------
+    from ..genomics.qc import parentage as check_parentage
+
     parents_tested = bool(members.get("father") and members.get("mother"))
+    family_parentage = check_parentage(qc if family_qc else None, proband=params.proband,
+                                       father=members.get("father"), mother=members.get("mother"))
     if len(cands):
-        cands = _classify(cands, parents_tested=parents_tested, source=f"candidates of {params.case_id}")
+        cands = _classify(cands, parents_tested=parents_tested, parentage=family_parentage,
+                          source=f"candidates of {params.case_id}")
     else:
-        for col in ("acmg_criteria", "acmg_points", "acmg_class", "acmg_codes"):
+        for col in ("acmg_criteria", "acmg_points", "acmg_points_without_pp4", "acmg_class", "acmg_codes"):
             cands[col] = pd.Series(dtype=object)
 
     # --- in-house database -----------------------------------------------------------------------------
@@ -420,6 +469,8 @@ def analyse_case(
         similar = inhouse_db.similar_cases(params.inhouse_db, phenotypes.observed, genes, exclude_case=params.case_id)
 
     # --- rank ------------------------------------------------------------------------------------------
+    # The ranking weighs the phenotype itself: its genotype LR takes PP4 out of the ACMG points (phenotype counted
+    # once; ranking.effective_points), while acmg_points keeps PP4 as in the class.
     ranked = rank_candidates(cands)
     roles = _roles(members)
     top = top_table(ranked, roles=roles, n=params.top_n)
@@ -445,6 +496,9 @@ def analyse_case(
         inhouse_db=str(params.inhouse_db) if params.inhouse_db else None,
         vcf=str(params.vcf),
         genome_build=params.genome_build,
+        parentage=family_parentage,
+        consequence_gate=params.consequence_gate,
+        reduced_penetrance=params.reduced_penetrance,
     )
     lap("ranking, ACMG, in-house database")
     result.timings = timings
@@ -489,6 +543,9 @@ def top_table(ranked: pd.DataFrame, *, roles: dict[str, str], n: int) -> pd.Data
         row.update(
             {
                 "population AF": _af_label(r.get("max_af"), r.get("af_missing")),
+                "AF source": r.get("af_source") if isinstance(r.get("af_source"), str) else "—",
+                "gate": r.get("gate") if isinstance(r.get("gate"), str) else "—",
+                "inheritance of the gene's diseases": _moi_label(r),
                 "in-house count": r.get("inhouse_count", 0),
                 "ACMG class": r["acmg_class"],
                 "ACMG criteria": r.get("acmg_codes") or "",
@@ -512,6 +569,19 @@ def _lr_terms(r: dict[str, Any]) -> str:
     return terms_text(terms[:3]) if isinstance(terms, list) and terms else "—"
 
 
+def _moi_label(r: dict[str, Any]) -> str:
+    """``"consistent (autosomal dominant)"``; ``"unknown"`` when the gene has no annotated inheritance."""
+    from ..genomics.moi import moi_text
+
+    match = r.get("moi_match")
+    codes = r.get("gene_moi")
+    if not isinstance(match, str):
+        return "—"
+    if match == "unknown" or not isinstance(codes, (list, tuple)) or not codes:
+        return "unknown (no annotated inheritance)"
+    return f"{match} ({moi_text(codes)})"
+
+
 def _disease_label(r: dict[str, Any]) -> str:
     name, did = r.get("best_disease_name"), r.get("best_disease_id")
     if isinstance(name, str) and isinstance(did, str):
@@ -532,6 +602,15 @@ def headline(ranked: pd.DataFrame) -> str:
     r = ranked.iloc[0]
     return (f"{r['gene']} {r['variant_id']} {MODE_LABELS.get(r['mode'], r['mode'])} — {r['acmg_class']} "
             f"(phenotype {float(r['phenotype_score']):.2f})")
+
+
+def _nan(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -573,6 +652,13 @@ def build_summary(result: CaseResult, *, qc: Any) -> dict[str, Any]:
                 "best_disease_name": r.get("best_disease_name") if isinstance(r.get("best_disease_name"), str) else None,
                 "inhouse_count": int(r.get("inhouse_count", 0)),
                 "inhouse_classes": list(r.get("inhouse_classes") or []),
+                "gate": r.get("gate") if isinstance(r.get("gate"), str) else None,
+                "moi_match": r.get("moi_match") if isinstance(r.get("moi_match"), str) else None,
+                "gene_moi": list(r.get("gene_moi") or []),
+                "af_source": r.get("af_source") if isinstance(r.get("af_source"), str) else None,
+                "popmax_af": None if _nan(r.get("popmax_af")) else float(r["popmax_af"]),
+                "acmg_points_without_pp4": int(r.get("acmg_points_without_pp4", r["acmg_points"])),
+                "partner_phase": dict(r.get("partner_phase") or {}),
             }
         )
     qc_samples = _records(result.qc_samples.drop(columns=[c for c in result.qc_samples if c.startswith("flag_")]))
@@ -598,6 +684,10 @@ def build_summary(result: CaseResult, *, qc: Any) -> dict[str, Any]:
         "similar_patients": _records(result.similar_patients),
         "thresholds": {**result.thresholds, **result.genotype_filters},
         "gene_panel": result.gene_panel,
+        "consequence_gate": result.consequence_gate,
+        "reduced_penetrance": result.reduced_penetrance,
+        "parentage": None if result.parentage is None else {
+            "confirmed": bool(result.parentage.confirmed), "note": result.parentage.note},
         "transcript_rule": result.transcript_rule,
         "score_formula": result.score_formula,
     }

@@ -105,7 +105,14 @@ def thresholds_text(genotype_filters: dict[str, Any], thresholds: dict[str, Any]
     """The thresholds used, as Markdown bullet points."""
     g = genotype_filters
     t = thresholds
-    return "\n".join([
+    extra = []
+    if "consequence_gate" in t:
+        extra.append("* Consequence gate: " + ("on" if t["consequence_gate"] else
+                                                "**off** (every rare variant may become a candidate)") + ".")
+    if "reduced_penetrance" in t:
+        extra.append("* Reduced-penetrance dominant candidates (a heterozygous variant inherited from an unaffected "
+                     "parent): " + ("**listed**" if t["reduced_penetrance"] else "not listed (default)") + ".")
+    return "\n".join(extra + [
         f"* Genotype filters (slivar-like defaults): GQ ≥ {g['min_gq']}, depth ≥ {g['min_dp']}, heterozygous allele "
         f"balance {g['het_ab_min']:g}–{g['het_ab_max']:g}, hom-ref AB < {g['hom_ref_ab_max']:g}, hom-alt AB > "
         f"{g['hom_alt_ab_min']:g}; FILTER = PASS {'required' if g['require_pass'] else 'not required'}. A failing call "
@@ -116,7 +123,70 @@ def thresholds_text(genotype_filters: dict[str, Any], thresholds: dict[str, Any]
     ])
 
 
-__all__ = ["family_qc_table", "funnel_figure", "phenotype_table", "qc_table", "similar_table", "thresholds_text"]
+__all__ = ["family_qc_table", "funnel_figure", "gate_text", "interpretation_text", "phenotype_table", "qc_table",
+           "similar_table", "thresholds_text"]
+
+
+def gate_text() -> str:
+    """What the consequence gate lets through, as Markdown (for the funnel section)."""
+    from ..genomics.gate import GATE_DESCRIPTION
+
+    lines = ["**Consequence gate.** Before any inheritance mode is tried, a variant must plausibly change the "
+             "protein or its splicing. It passes for one of these reasons (the *gate* column of the candidates):"]
+    lines += [f"* *{reason.replace('_', ' ')}*: {text}." for reason, text in GATE_DESCRIPTION.items()]
+    lines.append("")
+    lines.append("Synonymous, intronic, UTR and intergenic variants without a splice prediction or a ClinVar "
+                 "assertion are set aside, and both variants of a compound heterozygote must pass the gate (as in "
+                 "slivar's `impactful` rule). A de novo deep-intronic or synonymous variant therefore never becomes a "
+                 "candidate on its de novo status alone.")
+    return "\n".join(lines)
+
+
+def interpretation_text(*, parentage: Any = None) -> str:
+    """How the ACMG/AMP criteria are applied (ClinGen SVI), population frequency and inheritance, as Markdown."""
+    if parentage is None:
+        de_novo = "the family QC was not run, so a de novo variant counts as *assumed* (PM6)"
+    elif parentage.confirmed:
+        de_novo = ("the family QC confirms maternity and paternity (Mendelian error rate and KING kinship), so a de "
+                   "novo variant counts as *confirmed* (PS2)")
+    else:
+        de_novo = (f"the family QC does **not** confirm parentage ({parentage.note}), so a de novo variant counts "
+                   "only as *assumed* (PM6), never as confirmed (PS2)")
+    return "\n".join([
+        "**How the variant evidence is weighed** (ACMG/AMP with the ClinGen SVI recommendations):",
+        "* *PVS1* follows the SVI decision tree (Abou Tayoun et al. 2018): a stop or frameshift in the last exon "
+        "escapes nonsense-mediated decay and counts at most as *PVS1_Strong* (more than 10 % of the protein lost) or "
+        "*PVS1_Moderate*; in the penultimate exon the last 50 nucleotides cannot be located from the VCF, so it is "
+        "also held at *PVS1_Strong* unless the VEP NMD plugin decided. A canonical splice variant counts fully, "
+        "but whether exon skipping keeps the reading frame is not in the VCF: check it with RNA or a splice "
+        "prediction.",
+        f"* *De novo* (PS2/PM6): {de_novo}. A variant that fails the consequence gate gets neither.",
+        "* *PM3* (in trans with a pathogenic variant) uses the SVI point table: a (likely) pathogenic partner in "
+        "trans, phased by the parents, is moderate; with unknown phase (one side de novo, or no parents) "
+        "supporting; a homozygous variant with both parents heterozygous supporting; a partner of uncertain "
+        "significance adds nothing.",
+        "* *PP5 and BP6* (a database's assertion without its evidence) are retired by ClinGen SVI and never "
+        "applied; a ClinVar assertion only lets a variant through the gate.",
+        "* *BP7* marks a synonymous (or deep intronic, beyond +6/-20) variant with no predicted splicing impact "
+        "(SpliceAI 0.1 or less; without SpliceAI, a synonymous variant outside the splice region). *PP3* also "
+        "comes from a SpliceAI score of 0.2 or more.",
+        "* *PP4* (phenotype specific for the gene) is shown in the class, as a laboratory would apply it; the "
+        "ranking weighs the phenotype itself and takes the variant evidence without PP4 "
+        "(`acmg_points_without_pp4`), so the phenotype counts once.",
+        "",
+        "**Population frequency.** The frequency used is the highest over gnomAD's genetic-ancestry groups that are "
+        "not bottlenecked (gnomAD *grpmax*: Amish, Ashkenazi Jewish, Finnish, Middle Eastern and \"remaining\" "
+        "left out); then gnomAD's filtering allele frequency (FAF95); then gnomAD's overall frequency; VEP's "
+        "MAX_AF, which includes the founder populations, only when nothing else is there. The *AF source* column "
+        "names the source for each variant. A variant common only in a founder population (say 8 % in Finland) is "
+        "therefore neither filtered out nor called benign (BA1) for that reason.",
+        "",
+        "**Inheritance of the gene's diseases.** Each candidate's mode is compared with the inheritance modes of "
+        "the gene's diseases in the HPO annotations: *consistent*, *inconsistent* (e.g. a compound heterozygote in "
+        "a gene known only for dominant disorders) or *unknown* (no annotated inheritance). An inconsistent "
+        "candidate stays in the table, flagged.",
+    ])
+
 
 
 def evidence_table(candidates: pd.DataFrame, *, n: int) -> pd.DataFrame:

@@ -70,16 +70,29 @@ def test_bundled_clingen_lof_list_has_known_curations():
 
 
 def test_pvs1_dominant_gene_with_hi_score_3():
-    result = classify_one(gene="SCN1A", consequence="stop_gained&NMD_transcript_variant", mode="autosomal_dominant")
+    result = classify_one(gene="SCN1A", consequence="stop_gained&NMD_transcript_variant", mode="autosomal_dominant",
+                          exon="5/26")
     assert reason(result, "PVS1") == (
-        "null variant (stop_gained) in SCN1A; loss of function is a known disease mechanism (ClinGen HI score 3)"
+        "null variant (stop_gained) in SCN1A; loss of function is a known disease mechanism (ClinGen HI score 3); "
+        "exon 5/26: NMD predicted (Abou Tayoun et al. 2018)"
     )
 
 
+def test_pvs1_strength_follows_the_decision_tree():
+    last = classify_one(gene="SCN1A", consequence="stop_gained", exon="26/26", protein_position="1900/2009")
+    assert codes(last) == ["PVS1_Moderate"]  # last exon, 5 % of the protein lost
+    penultimate = classify_one(gene="SCN1A", consequence="frameshift_variant", exon="25/26",
+                               protein_position="1700/2009")
+    assert codes(penultimate) == ["PVS1_Strong"]  # the last 50 nt of exon 25 cannot be checked
+    crit = next(c for c in penultimate["acmg_criteria"] if c["code"] == "PVS1_Strong")
+    assert (crit["strength"], crit["points"]) == ("Strong", 4)
+
+
 def test_pvs1_recessive_gene_needs_recessive_mode():
-    recessive = classify_one(gene="CFTR", consequence="frameshift_variant", mode="autosomal_recessive")
+    recessive = classify_one(gene="CFTR", consequence="frameshift_variant", mode="autosomal_recessive", exon="4/27")
     assert reason(recessive, "PVS1") == (
-        "null variant (frameshift_variant) in CFTR; loss of function is a known disease mechanism (ClinGen HI score 30)"
+        "null variant (frameshift_variant) in CFTR; loss of function is a known disease mechanism (ClinGen HI score 30); "
+        "exon 4/27: NMD predicted (Abou Tayoun et al. 2018)"
     )
     dominant = classify_one(gene="CFTR", consequence="frameshift_variant", mode="de_novo")
     assert not any(c.startswith("PVS1") for c in codes(dominant))
@@ -88,10 +101,11 @@ def test_pvs1_recessive_gene_needs_recessive_mode():
 def test_pvs1_recessive_disease_gene_from_hpo_annotations():
     # HEXA (Tay-Sachs, autosomal recessive) has no ClinGen HI curation in the bundled list
     assert "HEXA" not in acmg.lof_genes()
-    result = classify_one(gene="HEXA", consequence="splice_donor_variant", mode="autosomal_recessive")
+    result = classify_one(gene="HEXA", consequence="splice_donor_variant", mode="autosomal_recessive", intron="3/13")
     assert reason(result, "PVS1") == (
         "null variant (splice_donor_variant) in HEXA; gene of an autosomal recessive disorder in HPO annotations "
-        "(biallelic loss of function)"
+        "(biallelic loss of function); canonical splice site; effect on the reading frame not assessable from VCF "
+        "fields (exon lengths unknown): confirm with RNA or a splice prediction (Abou Tayoun et al. 2018)"
     )
     assert "PVS1" not in codes(classify_one(gene="HEXA", consequence="splice_donor_variant", mode="de_novo"))
     off = classify_variants(pd.DataFrame([{"variant_id": "v", "gene": "HEXA", "consequence": "stop_gained",
@@ -116,12 +130,38 @@ def test_pvs1_start_lost_is_moderate():
     )
 
 
-def test_ps2_confirmed_and_pm6_assumed_de_novo():
-    confirmed = classify_one(mode="de_novo", parents_tested=True)
-    assert reason(confirmed, "PS2") == "de novo: absent from both tested parents"
-    assumed = classify_one(mode="de_novo", parents_tested=False)
+def test_ps2_needs_tested_parents_and_confirmed_parentage_else_pm6():
+    confirmed = classify_one(consequence="missense_variant", mode="de_novo", parents_tested=True,
+                             parentage_confirmed=True)
+    assert reason(confirmed, "PS2") == "de novo: absent from both tested parents, parentage confirmed by the family QC"
+    assumed = classify_one(consequence="missense_variant", mode="de_novo", parents_tested=False)
     assert reason(assumed, "PM6") == "assumed de novo: parents not both tested"
     assert "PS2" not in codes(assumed)
+    # both parents genotyped, but the QC refutes (or could not check) paternity: assumed, not confirmed
+    refuted = classify_one(consequence="missense_variant", mode="de_novo", parents_tested=True,
+                           parentage_confirmed=False, parentage_note="parentage not confirmed: KING kinship "
+                           "proband-father 0.010 (unrelated, expected first degree)")
+    assert codes(refuted) == ["PM6"]
+    assert reason(refuted, "PM6") == ("assumed de novo: parentage not confirmed: KING kinship proband-father 0.010 "
+                                      "(unrelated, expected first degree)")
+    unchecked = classify_one(consequence="missense_variant", mode="de_novo", parents_tested=True)
+    assert reason(unchecked, "PM6") == "assumed de novo: parentage not confirmed by the family QC"
+
+
+def test_no_ps2_or_pm6_for_a_variant_the_gate_rejects():
+    for consequence in ("intron_variant", "synonymous_variant", "3_prime_UTR_variant"):
+        result = classify_one(consequence=consequence, mode="de_novo", parents_tested=True, parentage_confirmed=True,
+                              max_af=NAN, phenotype_score=0.9)
+        assert not {"PS2", "PM6"} & set(codes(result)), consequence
+        assert result["acmg_class"] not in (PATHOGENIC, LIKELY_PATHOGENIC)
+    # with a gate column, its verdict counts (here: rejected although the consequence is intronic anyway)
+    gated = classify_one(consequence="intron_variant", gate=None, mode="de_novo", parents_tested=True,
+                         parentage_confirmed=True)
+    assert "PS2" not in codes(gated)
+    # a ClinVar P/LP intronic variant passes the gate, so its de novo occurrence counts
+    clinvar = classify_one(consequence="intron_variant", clin_sig="pathogenic", mode="de_novo", parents_tested=True,
+                           parentage_confirmed=True)
+    assert "PS2" in codes(clinvar)
 
 
 def test_pm2_supporting_absent_and_rare_per_mode():
@@ -150,17 +190,53 @@ def test_ba1_and_bs1():
     assert codes(custom) == ["BS1"]
 
 
-def test_pm3_in_trans_with_pathogenic_allele():
-    table = pd.DataFrame([
+def test_pm3_point_table_is_svi_v1():
+    # ClinGen SVI PM3 v1.0 Table 1 (P/LP partner in trans 1.0, phase unknown 0.5; VUS partner in trans 0.25,
+    # phase unknown 0; homozygous 0.5) and Table 2 (0.5 supporting, 1 moderate, 2 strong, 4 very strong)
+    assert acmg.PM3_POINTS == {("pathogenic", "in_trans"): 1.0, ("pathogenic", "unknown"): 0.5,
+                               ("uncertain", "in_trans"): 0.25, ("uncertain", "unknown"): 0.0,
+                               ("homozygous", None): 0.5}
+    assert [(p, code) for p, code, _ in acmg.PM3_STRENGTH] == [
+        (4.0, "PM3_VeryStrong"), (2.0, "PM3_Strong"), (1.0, "PM3"), (0.5, "PM3_Supporting")]
+    assert acmg.pm3_points(partner_class=LIKELY_PATHOGENIC, phase="in_trans") == 1.0
+    assert acmg.pm3_points(partner_class=PATHOGENIC, phase="unknown") == 0.5
+    assert acmg.pm3_points(partner_class=VUS, phase="in_trans") == 0.25
+    assert acmg.pm3_points(partner_class=LIKELY_BENIGN, phase="in_trans") == 0.0
+    assert acmg.pm3_criterion(0.25, "x") is None
+    assert acmg.pm3_criterion(2.0, "x")["code"] == "PM3_Strong"
+
+
+def _pair(phase: str, partner_consequence: str = "frameshift_variant") -> pd.DataFrame:
+    return pd.DataFrame([
         {"variant_id": "a", "gene": "CFTR", "consequence": "missense_variant", "max_af": NAN, "revel": 0.5,
-         "mode": "compound_heterozygous", "in_trans_with": "b"},
-        {"variant_id": "b", "gene": "CFTR", "consequence": "frameshift_variant", "max_af": NAN,
-         "mode": "compound_heterozygous", "in_trans_with": "a", "phenotype_score": 0.9},
+         "mode": "compound_heterozygous", "in_trans_with": "b", "partner_phase": phase},
+        {"variant_id": "b", "gene": "CFTR", "consequence": partner_consequence, "max_af": NAN, "exon": "4/27",
+         "mode": "compound_heterozygous", "in_trans_with": "a", "partner_phase": phase, "phenotype_score": 0.9},
     ])
-    out = classify_variants(table).set_index("variant_id")
-    assert reason(out.loc["a"], "PM3") == "in trans with b (pathogenic)"
+
+
+def test_pm3_in_trans_with_pathogenic_allele():
+    out = classify_variants(_pair("in_trans")).set_index("variant_id")
+    assert reason(out.loc["a"], "PM3") == ("with b (pathogenic), in trans (phased by transmission): 1 PM3 point(s) "
+                                           "(ClinGen SVI PM3 v1.0)")
+    crit = next(c for c in out.loc["a"]["acmg_criteria"] if c["code"] == "PM3")
+    assert (crit["strength"], crit["points"]) == ("Moderate", 2)
     assert out.loc["b"]["acmg_class"] == PATHOGENIC  # PVS1 + PM2_Supporting + PP4 = 10
-    assert "PM3" not in codes(out.loc["b"])  # the other allele (a) is a VUS in the first pass
+    assert not any(c.startswith("PM3") for c in codes(out.loc["b"]))  # the other allele (a) is a VUS: 0.25 points
+
+
+def test_pm3_phase_unknown_is_supporting_and_a_vus_partner_gives_nothing():
+    unknown = classify_variants(_pair("unknown")).set_index("variant_id")
+    assert "PM3_Supporting" in codes(unknown.loc["a"])
+    vus_partner = classify_variants(_pair("in_trans", partner_consequence="missense_variant")).set_index("variant_id")
+    assert not any(c.startswith("PM3") for c in codes(vus_partner.loc["a"]))
+
+
+def test_pm3_homozygous_needs_both_parents_heterozygous():
+    hom = classify_one(consequence="missense_variant", mode="autosomal_recessive", parents_tested=True)
+    assert reason(hom, "PM3_Supporting") == ("homozygous, both parents heterozygous: 0.5 PM3 point(s) "
+                                             "(ClinGen SVI PM3 v1.0)")
+    assert "PM3_Supporting" not in codes(classify_one(consequence="missense_variant", mode="autosomal_recessive"))
 
 
 def test_pm4_inframe_outside_repeat():
@@ -181,16 +257,46 @@ def test_pp4_from_phenotype_score():
     assert "PP4" not in codes(classify_one(phenotype_score=0.49))
 
 
-def test_clinvar_pp5_bp6_and_switch():
-    path = classify_one(clin_sig="pathogenic&likely_pathogenic")
-    assert reason(path, "PP5") == (
-        "ClinVar: pathogenic&likely_pathogenic (PP5 is discouraged by ClinGen SVI; supporting only)"
-    )
-    assert "BP6" in codes(classify_one(clin_sig="benign"))
-    assert not {"PP5", "BP6"} & set(codes(classify_one(clin_sig="conflicting_interpretations_of_pathogenicity")))
-    off = classify_variants(pd.DataFrame([{"variant_id": "v", "gene": "G", "consequence": "intron_variant",
-                                           "max_af": 0.005, "clin_sig": "pathogenic"}]), use_clinvar=False)
-    assert off.iloc[0]["acmg_criteria"] == []
+def test_pp4_counts_in_the_class_but_not_in_the_ranking_points():
+    result = classify_one(consequence="missense_variant", revel=0.95, max_af=NAN, phenotype_score=0.8)
+    assert codes(result) == ["PM2_Supporting", "PP3_Strong", "PP4"]
+    assert (result["acmg_points"], result["acmg_points_without_pp4"]) == (6, 5)
+    assert result["acmg_class"] == LIKELY_PATHOGENIC
+
+
+@pytest.mark.parametrize("clin_sig", ["pathogenic&likely_pathogenic", "Pathogenic", "benign", "likely_benign"])
+def test_pp5_and_bp6_never_fire(clin_sig):
+    # retired by ClinGen SVI (Biesecker & Harrison 2018 Genet Med 20:1505)
+    for consequence in ("intron_variant", "missense_variant", "stop_gained"):
+        result = classify_one(clin_sig=clin_sig, consequence=consequence, gene="SCN1A")
+        assert not {"PP5", "BP6"} & set(codes(result))
+
+
+def test_bp7_synonymous_and_deep_intronic_without_splicing_impact():
+    syn = classify_one(consequence="synonymous_variant", spliceai=0.04)
+    assert reason(syn, "BP7") == "synonymous, SpliceAI 0.04 <= 0.1: no predicted splicing impact (Walker et al. 2023)"
+    assert codes(classify_one(consequence="synonymous_variant", spliceai=0.15)) == []  # between the thresholds
+    assert codes(classify_one(consequence="splice_region_variant&synonymous_variant", spliceai=0.01)) == []
+    deep = classify_one(consequence="intron_variant", hgvsc="ENST1:c.601+7G>A", spliceai=0.0)
+    assert reason(deep, "BP7").startswith("deep intronic (c.+7), SpliceAI 0 <= 0.1")
+    # +6 and -20 are not deep enough (Walker et al. 2023: +7/-21 or beyond); a deep intronic variant needs SpliceAI
+    assert codes(classify_one(consequence="intron_variant", hgvsc="ENST1:c.601+6G>A", spliceai=0.0)) == []
+    assert codes(classify_one(consequence="intron_variant", hgvsc="ENST1:c.602-20G>A", spliceai=0.0)) == []
+    assert codes(classify_one(consequence="intron_variant", hgvsc="ENST1:c.602-21G>A", spliceai=0.0)) == ["BP7"]
+    assert codes(classify_one(consequence="intron_variant", hgvsc="ENST1:c.601+500G>A")) == []
+    crit = next(c for c in syn["acmg_criteria"] if c["code"] == "BP7")
+    assert (crit["strength"], crit["points"]) == ("Supporting", -1)
+
+
+def test_pp3_from_spliceai_and_no_bp4_for_a_missense_that_disturbs_splicing():
+    assert codes(classify_one(consequence="intron_variant", spliceai=0.35)) == ["PP3"]
+    assert reason(classify_one(consequence="intron_variant", spliceai=0.35), "PP3") == (
+        "SpliceAI delta score 0.35 >= 0.2 (Walker et al. 2023)")
+    # REVEL decides PP3 for a missense; SpliceAI adds no second PP3
+    assert codes(classify_one(consequence="missense_variant", revel=0.8, spliceai=0.5)) == ["PP3_Moderate"]
+    assert codes(classify_one(consequence="missense_variant", revel=0.1, spliceai=0.5)) == ["PP3"]
+    # never PP3 with PVS1 (the splice effect is what PVS1 already counts)
+    assert codes(classify_one(gene="SCN1A", consequence="splice_donor_variant", intron="3/25", spliceai=0.9)) == ["PVS1"]
 
 
 def test_segregation_passthrough():
@@ -212,7 +318,8 @@ def test_revel_boundaries(revel, expected):
 
 
 def test_revel_ignored_for_non_missense():
-    assert codes(classify_one(consequence="synonymous_variant", revel=0.99)) == []
+    # no REVEL criterion; BP7 from the synonymous consequence outside the splice region (no SpliceAI score)
+    assert codes(classify_one(consequence="synonymous_variant", revel=0.99)) == ["BP7"]
 
 
 def test_reason_format_for_revel():
@@ -235,7 +342,7 @@ def test_unknown_mode_is_named():
         classify_one(mode="dominant")
     assert str(err.value) == (
         "candidate table: column mode of variant v1 has unknown value 'dominant' (expected one of de_novo, "
-        "autosomal_recessive, compound_heterozygous, x_linked, autosomal_dominant)"
+        "autosomal_recessive, compound_heterozygous, x_linked, autosomal_dominant, x_linked_dominant)"
     )
 
 
@@ -311,7 +418,8 @@ def test_richards_vus_for_conflicts_and_partial_evidence():
 
 def test_end_to_end_de_novo_nonsense_is_pathogenic():
     result = classify_one(gene="SCN1A", consequence="stop_gained", max_af=NAN, mode="de_novo", parents_tested=True,
-                          phenotype_score=0.8)
+                          parentage_confirmed=True, phenotype_score=0.8, exon="8/26")
     assert codes(result) == ["PVS1", "PS2", "PM2_Supporting", "PP4"]
     assert (result["acmg_points"], result["acmg_class"]) == (14, PATHOGENIC)
+    assert result["acmg_points_without_pp4"] == 13
     assert result["acmg_codes"] == "PVS1,PS2,PM2_Supporting,PP4"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bigmed_utils.errors import InputDataError, ParameterError
-from bigmed_utils.genomics.inheritance import MODES, InheritanceThresholds, find_candidates
+from bigmed_utils.genomics.inheritance import GATE_STEP, MODES, InheritanceThresholds, find_candidates
 from bigmed_utils.io.ped import read_ped
 from bigmed_utils.io.vcf import read_vcf
 
@@ -59,7 +59,9 @@ def test_planted_modes_found_and_decoys_not(fam1, fam2):
     )
     expected = {(v, m) for v, m in truth.items() if m is not None}
     assert found == expected
-    assert set(fam1.candidates["mode"]) | set(fam2.candidates["mode"]) == set(MODES)
+    # every mode but X-linked dominant (which needs a heterozygous female proband: tests/rare_disease/test_clinical_traps.py)
+    assert set(fam1.candidates["mode"]) | set(fam2.candidates["mode"]) == set(MODES) - {"x_linked_dominant"}
+    assert set(fam1.candidates["gate"]) == {"protein_altering"}
 
 
 def test_de_novo_callers(fam1):
@@ -95,12 +97,14 @@ def test_funnel(fam1):
     assert steps["population AF <= 0.02 (loosest mode ceiling)"] == 12
     assert steps["FILTER = PASS"] == 11  # chr8:8000900 is LowQual
     assert steps["proband carries ALT with a good genotype"] == 11
+    assert steps[GATE_STEP] == 11  # every rare variant of P1 here is missense or stop gained
     assert steps["candidates in any mode"] == 6
     assert [s for s, _ in fam1.funnel[:5]] == [
         "variants in VCF (after split)", "proband carries an ALT allele",
         "population AF <= 0.02 (loosest mode ceiling)", "FILTER = PASS", "proband carries ALT with a good genotype",
     ]
-    counts = [n for _, n in fam1.funnel[:6]]
+    assert fam1.funnel[5][0] == GATE_STEP
+    counts = [n for _, n in fam1.funnel[:7]]
     assert counts == sorted(counts, reverse=True)
 
 

@@ -12,9 +12,11 @@ import pytest
 from bigmed_utils.genomics.qc import (
     KING_BOUNDS,
     MAX_MENDEL_ERROR_RATE,
+    MIN_VARIANTS_FOR_FLAGS,
     QcResult,
     expected_kinship,
     king_degree,
+    parentage,
     run_qc,
 )
 from bigmed_utils.io.ped import read_ped
@@ -99,6 +101,8 @@ def test_correct_ped_gives_no_flags(family_mt, tmp_path):
     assert q.trios.loc[0, "mendel_errors"] == 0
     pairs = q.pairs.set_index(["sample_1", "sample_2"])
     assert 0.177 <= pairs.loc[("DAD", "KID"), "kinship"] <= 0.354
+    # the true parents: maternity and paternity confirmed (PS2 may apply to a de novo variant)
+    assert parentage(q, proband="KID", father="DAD", mother="MOM").confirmed
 
 
 def test_sample_swap_and_sex_mismatch_flagged(family_mt, tmp_path):
@@ -116,6 +120,10 @@ def test_sample_swap_and_sex_mismatch_flagged(family_mt, tmp_path):
     assert "sample swap" in pairs.loc[("KID", "U"), "flags"][0]
     assert pairs.loc[("KID", "MOM"), "flag_relatedness"]  # PED: unrelated; data: first degree
     assert not pairs.loc[("DAD", "KID"), "flag_relatedness"]
+    # the PED's mother is not the biological mother: parentage not confirmed (a de novo call is only assumed)
+    check = parentage(q, proband="KID", father="DAD", mother="U")
+    assert not check.confirmed
+    assert check.note.startswith("parentage not confirmed: Mendelian error rate ")
     # the QC cache stores this JSON form: it must give back equal tables (lists of flags, NaN, booleans)
     back = QcResult.from_dict(json.loads(json.dumps(q.to_dict())))
     for name in ("samples", "trios", "pairs"):
@@ -136,3 +144,25 @@ def test_giab_trio_known_values(hail_session, realdata):
     assert q.trios.loc[0, "mendel_error_rate"] < 0.01
     s = q.samples.set_index("sample")
     assert s.loc["HG002", "ti_tv"] == pytest.approx(2.5, abs=0.1)  # exome-like Ti/Tv on chr1-2
+
+
+def _qc(n_informative: int, rate: float, kin_father: float, kin_mother: float) -> QcResult:
+    trios = pd.DataFrame([{"family_id": "F", "proband": "P", "father": "D", "mother": "M", "mendel_errors": 0,
+                           "n_informative": n_informative, "mendel_error_rate": rate, "flag_mendel": False,
+                           "flags": []}])
+    pairs = pd.DataFrame([{"sample_1": "D", "sample_2": "P", "kinship": kin_father},
+                          {"sample_1": "M", "sample_2": "P", "kinship": kin_mother}])
+    return QcResult(samples=pd.DataFrame(), trios=trios, pairs=pairs)
+
+
+def test_parentage_rules():
+    assert parentage(_qc(500, 0.01, 0.25, 0.24), proband="P", father="D", mother="M").confirmed
+    # non-paternity with a clean-looking Mendel rate (few informative sites would hide it): kinship decides
+    check = parentage(_qc(500, 0.01, 0.02, 0.25), proband="P", father="D", mother="M")
+    assert check == type(check)(False, "parentage not confirmed: KING kinship proband-father 0.020 (unrelated, "
+                                       "expected first degree)")
+    few = parentage(_qc(MIN_VARIANTS_FOR_FLAGS - 1, 0.0, 0.25, 0.25), proband="P", father="D", mother="M")
+    assert few.note == f"parentage not confirmed: only {MIN_VARIANTS_FOR_FLAGS - 1} informative sites (< 100) " \
+                       "for the Mendelian error rate"
+    assert parentage(None, proband="P", father="D", mother="M").note == "parentage not checked (no family QC)"
+    assert not parentage(_qc(500, 0.01, 0.25, 0.25), proband="P", father=None, mother="M").confirmed
