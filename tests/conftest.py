@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 
-# tests never write to the user's real audit log (subprocesses inherit this)
-os.environ["BIGMED_AUDIT_LOG"] = os.path.join(tempfile.mkdtemp(prefix="bigmed-test-audit-"), "audit.jsonl")
+# tests never write to the user's real audit log (subprocesses inherit this); the folder is made by the first
+# audit record, not here, so that `pytest --collect-only` writes nothing
+os.environ["BIGMED_AUDIT_LOG"] = os.path.join(
+    tempfile.gettempdir(), f"bigmed-test-audit-{uuid.uuid4().hex}", "audit.jsonl",
+)
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
