@@ -44,3 +44,11 @@ def demo_data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("synthetic")
     synthetic.generate(out)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_log(monkeypatch, tmp_path_factory):
+    """Each test appends to its own audit log: a test with a pseudonym key signs its log, and a signed log
+    refuses the unsigned records of the tests after it (one shared log made their result depend on order)."""
+    log = tmp_path_factory.getbasetemp() / "audit" / f"{uuid.uuid4().hex}.jsonl"
+    monkeypatch.setenv("BIGMED_AUDIT_LOG", str(log))
