@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 
-# tests never write to the user's real audit log (subprocesses inherit this)
-os.environ["BIGMED_AUDIT_LOG"] = os.path.join(tempfile.mkdtemp(prefix="bigmed-test-audit-"), "audit.jsonl")
+# tests never write to the user's real audit log (subprocesses inherit this); the folder is made by the first
+# audit record, not here, so that `pytest --collect-only` writes nothing
+os.environ["BIGMED_AUDIT_LOG"] = os.path.join(
+    tempfile.gettempdir(), f"bigmed-test-audit-{uuid.uuid4().hex}", "audit.jsonl",
+)
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
@@ -40,3 +44,11 @@ def demo_data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("synthetic")
     synthetic.generate(out)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_log(monkeypatch, tmp_path_factory):
+    """Each test appends to its own audit log: a test with a pseudonym key signs its log, and a signed log
+    refuses the unsigned records of the tests after it (one shared log made their result depend on order)."""
+    log = tmp_path_factory.getbasetemp() / "audit" / f"{uuid.uuid4().hex}.jsonl"
+    monkeypatch.setenv("BIGMED_AUDIT_LOG", str(log))
