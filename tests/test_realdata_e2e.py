@@ -98,12 +98,19 @@ def test_scout_trio_with_phenopacket_store_phenotypes(realdata, run_env, tmp_pat
     assert summary["funnel"][0]["n"] == 680  # 680 records, no multi-allelic rows (SOURCES.md)
     # the phenopacket's 9 observed and 16 excluded HPO terms reached the ranking
     assert (len(summary["phenotypes"]["observed"]), len(summary["phenotypes"]["excluded"])) == (9, 16)
+    gate = next(r for r in summary["funnel"] if r["step"].startswith("consequence gate"))
+    assert gate["n"] == 5  # of 132 rare, good-quality proband variants, most of them intronic
+    assert summary["candidates"] == []  # unaffected parents: nothing fits a mode without reduced penetrance
     notebook = (out / "notebook.ipynb").read_text()
     assert "field CADD does not match its declared type; read as text" in notebook
 
 
 def test_scout_trio_with_schema_example_phenopacket(realdata, run_env, tmp_path):
-    res, out = bigmed_run(run_env, tmp_path, "rare_disease", _scout(realdata, "phenopacket-schema_mcahs1.json"))
+    # the trio's parents are unaffected, so no inherited heterozygous variant fits a fully penetrant dominant
+    # mode and the default run has no candidate (see the test above); with reduced penetrance allowed, the five
+    # variants that pass the consequence gate are ranked on the phenopacket's phenotypes
+    res, out = bigmed_run(run_env, tmp_path, "rare_disease",
+                          {**_scout(realdata, "phenopacket-schema_mcahs1.json"), "reduced_penetrance": True})
     summary = assert_report(res, out, "rare_disease")
     assert len(summary["phenotypes"]["observed"]) == 10 and summary["phenotypes"]["excluded"] == []
     assert summary["candidates"], "a ranked candidate list comes out"

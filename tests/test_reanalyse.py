@@ -165,7 +165,7 @@ def _kb_release(folder: Path, version: str) -> str:
     kb = folder / "oncology" / "actionability_kb.tsv"
     text = kb.read_text().replace(f"# version: {old_version}", f"# version: {version}")
     row = "\t".join(["TEST-G12D-01", "KRAS", "protein", "G12D", "", "4", "sensitive",
-                     "KRAS G12D inhibitor (hypothetical test row)", "tests/test_reanalysis.py"])
+                     "KRAS G12D inhibitor (hypothetical test row)", "2026", "tests/test_reanalyse.py"])
     kb.write_text(text.rstrip("\n") + "\n" + row + "\n")
     return old_version
 

@@ -115,7 +115,7 @@ def test_tampered_audit_log_is_caught(notebooks, tmp_path):
                              env=env, capture_output=True, text=True, timeout=300)
         assert res.returncode == 0, res.stderr
     ok = subprocess.run([BIGMED, "audit", "verify"], env=env, capture_output=True, text=True)
-    assert ok.returncode == 0 and "2 records, intact" in ok.stdout
+    assert ok.returncode == 0 and "2 records, 0 signed, intact" in ok.stdout
     records = [json.loads(l) for l in log.read_text().splitlines()]
     assert [r["action"] for r in records] == ["run", "run"] and records[1]["result"] == "success"
     records[0]["result"] = "failed"  # an edit someone hoped would go unnoticed
