@@ -5,8 +5,9 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_WORKERS ?= 2
 
-.PHONY: demo test bench lab check-java clean help
+.PHONY: demo test test-fast bench lab check-java clean help
 
 help:
 	@echo "make demo   generate synthetic data and run every analysis (reports in reports/demo/)"
@@ -32,8 +33,14 @@ $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 demo: check-java $(STAMP)
 	$(BIN)/bigmed demo --out reports/demo
 
+# two workers (the machine's two cores); --dist loadscope keeps a module's tests, and so its module-scoped
+# fixtures (one demo run, one batch), on one worker. Each worker starts its own local Hail session.
 test: check-java $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+
+# the edit-test loop: everything not marked slow
+test-fast: check-java $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadscope
 
 bench: check-java $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
