@@ -33,6 +33,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .._resources import data_path
+from ..phenotype.genes import hpo_symbol, is_gene_symbol
 
 #: code -> (HPO term, label) of the inheritance classes a gene can carry
 MOI_TERMS = {
@@ -112,7 +113,7 @@ def gene_inheritance_table() -> dict[str, frozenset[str]]:
             if not inheritance[term_id]:
                 continue
             code = _classify_term(term_id)
-            if code is not None:
+            if code is not None and is_gene_symbol(fields[gene_col]):
                 out.setdefault(fields[gene_col], set()).add(code)
     return {gene: frozenset(codes) for gene, codes in out.items()}
 
@@ -123,9 +124,9 @@ def gene_moi(gene: Any) -> list[str]:
     The unspecified "X-linked inheritance" (``XL``) is dropped when a disease of the gene is annotated as
     X-linked recessive or dominant: the specific term says more (DMD: ``["XLR"]``, not ``["XL", "XLR"]``).
     """
-    if not isinstance(gene, str) or not gene:
+    if not is_gene_symbol(gene):
         return []
-    codes = set(gene_inheritance_table().get(gene, frozenset()))
+    codes = set(gene_inheritance_table().get(hpo_symbol(gene), frozenset()))
     if codes & {"XLR", "XLD"}:
         codes.discard("XL")
     return sorted(codes)

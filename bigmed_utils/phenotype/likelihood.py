@@ -366,10 +366,13 @@ def _gene_diseases(symbol: str) -> list[str]:
     background frequencies; Orphanet only for a gene without an annotated OMIM disease (see module
     docstring). The gene's LR is that of its best-fitting disease.
     """
+    from .genes import hpo_symbol, is_gene_symbol
     from .similarity import gene_disease_links
 
+    if not is_gene_symbol(symbol):
+        return []
     annotated = disease_annotations()
-    linked = [d for d in gene_disease_links().get(symbol, ()) if d in annotated and annotated[d].present]
+    linked = [d for d in gene_disease_links().get(hpo_symbol(symbol), ()) if d in annotated and annotated[d].present]
     omim = [d for d in linked if d.split(":")[0] in BACKGROUND_DATABASES]
     return omim or linked
 

@@ -38,6 +38,7 @@ from typing import Iterable, Mapping, Sequence
 import pandas as pd
 
 from .._resources import data_path
+from .genes import hpo_symbol, is_gene_symbol
 from .ontology import ontology, term, validate_terms
 
 #: similarity settings shared by every score of this module (see module docstring)
@@ -55,7 +56,8 @@ def gene_disease_links() -> dict[str, tuple[str, ...]]:
         gene_col, disease_col = header.index("gene_symbol"), header.index("disease_id")
         for line in handle:
             fields = line.rstrip("\n").split("\t")
-            links[fields[gene_col]].add(fields[disease_col])
+            if is_gene_symbol(fields[gene_col]):  # "-": regulatory regions without a symbol (see .genes)
+                links[fields[gene_col]].add(fields[disease_col])
     return {gene: tuple(sorted(ids)) for gene, ids in links.items()}
 
 
@@ -145,13 +147,16 @@ def rank_genes(
     # collect all (gene, disease, set) comparisons first and score them in one batch call
     plan: list[tuple[str, str, str, object]] = []
     for symbol in symbols:
-        diseases = [(d, _disease(d)) for d in links.get(symbol, ())]
+        # looked up by the HPO release's symbol (a previous symbol from an older annotation maps to it),
+        # reported under the symbol the input used
+        key = hpo_symbol(symbol) if is_gene_symbol(symbol) else None
+        diseases = [(d, _disease(d)) for d in links.get(key, ())] if key else []
         diseases = [(d, obj) for d, obj in diseases if obj is not None]
         if diseases:
             for disease_id, obj in diseases:
                 plan.append((symbol, disease_id, obj.name, obj))
         else:
-            gene_obj = _gene(symbol)
+            gene_obj = _gene(key) if key else None
             if gene_obj is not None and len(gene_obj.hpo):
                 plan.append((symbol, "", "", gene_obj))
 

@@ -126,9 +126,11 @@ def decoy_pool() -> list[str]:
                   if any(d.startswith("OMIM:") and d in annotated and annotated[d].present for d in ds))
 
 
-def decoys_for(case: Case, pool: Sequence[str], n: int = N_DECOYS) -> list[str]:
-    """``n`` decoy genes for ``case``: a draw seeded by the case id (CRC-32), never the causal gene."""
-    rng = np.random.default_rng(zlib.crc32(case.id.encode("utf-8")))
+def decoys_for(case: Case, pool: Sequence[str], n: int = N_DECOYS, *, draw: int = 0) -> list[str]:
+    """``n`` decoy genes for ``case``: a draw seeded by the case id (CRC-32) and the draw number, never the
+    causal gene. Draw 0 is the benchmark's reference draw; further draws show how much a rate owes to luck."""
+    seed = zlib.crc32(case.id.encode("utf-8"))
+    rng = np.random.default_rng(seed if draw == 0 else [seed, draw])
     candidates = [g for g in pool if g != case.gene]
     return sorted(rng.choice(candidates, size=min(n, len(candidates)), replace=False).tolist())
 
@@ -159,16 +161,17 @@ def rank_case(case: Case, decoys: Sequence[str]) -> tuple[int | None, pd.DataFra
     return gene_rank(ranked, case.gene), ranked
 
 
-def run(cases: Sequence[Case], *, n_decoys: int = N_DECOYS) -> pd.DataFrame:
-    """Rank every case; one row per case with ``rank``, the best decoy and the LRs."""
+def run(cases: Sequence[Case], *, n_decoys: int = N_DECOYS, draws: int = 1) -> pd.DataFrame:
+    """Rank every case against ``draws`` decoy draws; one row per case and draw with ``rank``, the best decoy
+    and the LRs."""
     pool = decoy_pool()
     rows = []
-    for case in cases:
-        decoys = decoys_for(case, pool, n_decoys)
+    for draw, case in ((d, c) for d in range(draws) for c in cases):
+        decoys = decoys_for(case, pool, n_decoys, draw=draw)
         rank, ranked = rank_case(case, decoys)
         by_gene = ranked.drop_duplicates("gene").set_index("gene")
         best_decoy = next(g for g in by_gene.index if g != case.gene)
-        rows.append({"case": case.id, "half": case.half, "source": _source(case.path), "gene": case.gene, "disease": case.disease, "mode": ranked["mode"].iloc[0],
+        rows.append({"draw": draw, "case": case.id, "half": case.half, "source": _source(case.path), "gene": case.gene, "disease": case.disease, "mode": ranked["mode"].iloc[0],
                      "n_observed": len(case.observed), "n_excluded": len(case.excluded), "n_genes": len(by_gene),
                      "rank": rank, "causal_log10_lr": by_gene.at[case.gene, "log10_lr"],
                      "causal_best_disease": by_gene.at[case.gene, "best_disease_id"],

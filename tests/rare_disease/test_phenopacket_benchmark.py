@@ -51,6 +51,9 @@ def test_decoys_are_seeded_and_exclude_the_causal_gene(cases):
     assert first == decoys_for(cases[0], pool)  # same draw on every run
     assert len(first) == N_DECOYS and cases[0].gene not in first
     assert first != decoys_for(cases[1], pool)
+    assert decoys_for(cases[0], pool, draw=0) == first  # draw 0 is the reference draw
+    again = decoys_for(cases[0], pool, draw=1)
+    assert again == decoys_for(cases[0], pool, draw=1) and again != first and cases[0].gene not in again
     table = candidate_table(cases[0], [cases[0].gene, *first])
     assert table[["acmg_points", "mode"]].drop_duplicates().shape[0] == 1  # identical variant evidence
 
