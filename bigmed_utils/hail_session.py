@@ -74,9 +74,20 @@ def _cgroup_cpu_quota() -> float | None:
 
 
 def default_driver_memory() -> str:
-    """A quarter of the machine's memory, between 1 and 8 GiB (6g on a 24 GiB machine)."""
+    """An eighth of the machine's memory, between 1 and 2 GiB (2g on a 24 GiB machine).
+
+    The heap is not what an analysis needs most: Hail streams rows through Spark tasks, and the case
+    analysis reads the family's small tables (a first pass keeps the proband's rare rows and the QC sites,
+    :mod:`bigmed_utils.io.first_pass`). What a large heap does is let the JVM grow before it collects: with
+    a quarter of RAM (6g on 24 GiB) the whole process tree of a WGS trio's first analysis peaked between
+    3.4 and 5.8 GB from run to run (``benchmarks/RESULTS.md``, 2026-11-29), while the test suite, the demo
+    cases, the batch runs and the WGS benchmark steps ran with 2 to 3 GiB of heap. The tree adds about 1 GB
+    besides the heap (JVM metaspace and threads, the Python kernel, pandas tables), so 2g keeps a WGS trio
+    under 4 GB. Machines with less than 16 GiB get an eighth of their memory (at least 1g); more heap for
+    cohort work: ``driver_memory`` in the parameters or ``$BIGMED_DRIVER_MEMORY``.
+    """
     gib = psutil.virtual_memory().total / 2**30
-    return f"{int(min(8, max(1, gib // 4)))}g"
+    return f"{int(min(2, max(1, gib // 8)))}g"
 
 
 def hail_jar() -> Path:
@@ -132,7 +143,7 @@ def init_hail(
     spark_master
         ``None`` for local mode, else a Spark master URL. Falls back to ``$BIGMED_SPARK_MASTER``.
     driver_memory
-        JVM heap of the Spark driver, e.g. ``"6g"``. Falls back to ``$BIGMED_DRIVER_MEMORY``, then to
+        JVM heap of the Spark driver, e.g. ``"4g"``. Falls back to ``$BIGMED_DRIVER_MEMORY``, then to
         :func:`default_driver_memory`.
     work_dir
         Folder for Hail's ``tmp_dir``/``local_tmpdir``, ``spark.local.dir`` and the Hail log. Falls back

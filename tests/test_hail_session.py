@@ -63,14 +63,16 @@ def test_cores_respect_a_container_cpu_quota(monkeypatch):
     assert hail_session.available_cores() == 4
 
 
-def test_default_driver_memory_is_a_quarter_of_ram_capped(monkeypatch):
+def test_default_driver_memory_is_an_eighth_of_ram_capped_at_2g(monkeypatch):
     class Mem:
         total = 24 * 2**30
 
     monkeypatch.setattr(hail_session.psutil, "virtual_memory", lambda: Mem)
-    assert hail_session.default_driver_memory() == "6g"
+    assert hail_session.default_driver_memory() == "2g"
     Mem.total = 256 * 2**30
-    assert hail_session.default_driver_memory() == "8g"
+    assert hail_session.default_driver_memory() == "2g"
+    Mem.total = 12 * 2**30
+    assert hail_session.default_driver_memory() == "1g"
     Mem.total = 2 * 2**30
     assert hail_session.default_driver_memory() == "1g"
 
