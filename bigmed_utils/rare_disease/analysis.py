@@ -9,11 +9,12 @@ heavy work:
 2. the PED (read and validated; the proband must be in it);
 3. the VCF header: the proband and every member of the proband's family must be samples of the VCF, the
    VEP ``CSQ`` field must be declared, a bgzip file must be complete;
-4. Hail: import once (:func:`bigmed_utils.io.vcf.read_vcf` with the CSQ strings unparsed, cached by
-   :func:`bigmed_utils.io.vcf_cache.read_vcf_cached`); family QC with flags and the proband's rare rows
-   (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`, CSQ parsed for those rows only), both
-   cached beside the import because no parameter changes them; candidates per inheritance mode with the
-   genotype filters and AF ceilings of the parameters;
+4. Hail: the family QC (on a fixed set of informative sites, :mod:`bigmed_utils.genomics.qc_sites`) and the
+   proband's rare rows (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`, CSQ parsed for those
+   rows only), cached beside the VCF because no parameter changes them; a first analysis computes them from
+   an htslib first pass over the VCF that overlaps the JVM's start (:mod:`bigmed_utils.io.first_pass`;
+   ``BIGMED_FIRST_PASS=0``: from the whole VCF's cached import, :func:`bigmed_utils.io.vcf_cache.read_vcf_cached`);
+   candidates per inheritance mode with the genotype filters and AF ceilings of the parameters;
 5. optional gene panel; phenotype ranking of the candidate genes (best disease per gene); the inheritance
    of each gene's diseases against the candidate's mode (``gene_moi``, ``moi_match``,
    :mod:`bigmed_utils.genomics.moi`); ACMG/AMP classification (PP4 from the phenotype score, PS2 only with
@@ -372,34 +373,31 @@ def analyse_case(
 
     # --- Hail -------------------------------------------------------------------------------------------
     from ..hail_session import init_hail
-    from ..genomics.inheritance import FAMILY_TABLE_MAX_AF, find_candidates, proband_rare_rows
-    from ..genomics.qc import QcResult, run_qc
-    from ..io.vcf_cache import cached_derived, cached_json, read_vcf_cached
+    from ..genomics.inheritance import FAMILY_TABLE_MAX_AF, find_candidates
+    from ..genomics.qc import QcResult
+    from ..io.first_pass import FamilyTables
 
-    init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
-    # Imported once per VCF, CSQ left unparsed (parsing every row is most of an import's cost). Everything
-    # that does not depend on the thresholds is cached beside the import too, so that a re-analysis (other
-    # phenotypes, thresholds, panel) reads small tables: the family QC and the proband's rare rows.
-    mt = read_vcf_cached(params.vcf, genome_build=params.genome_build, min_partitions=min_partitions,
-                         parse_csq=False)
+    # The family QC and the proband's rare rows come from the cache (a re-analysis), else from a first pass
+    # over the VCF in C started here so that it overlaps the JVM's start (io.first_pass), else from the whole
+    # VCF's cached import.
+    ceiling = max(thresholds.loosest, FAMILY_TABLE_MAX_AF)
+    tables = FamilyTables.start(vcf=params.vcf, genome_build=params.genome_build, min_partitions=min_partitions,
+                                ped=ped, family=family, proband=params.proband, ceiling=ceiling, family_qc=family_qc)
+    try:
+        init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
+        if tables.source != "cache":
+            tables.rows()
+    except BaseException:
+        tables.close()
+        raise
     lap("VCF import")
-    fam_id = family["family_id"].iloc[0]
-    fam_key = {"family": family.astype(str).to_dict("records")}
     if family_qc:
-        qc = QcResult.from_dict(cached_json(
-            mt, name="family-qc", options=fam_key, code=("genomics/qc.py",),
-            build=lambda: run_qc(mt, ped, family_id=fam_id).to_dict(),
-        ))
+        qc = tables.family_qc()
     else:
         qc = QcResult(samples=pd.DataFrame(columns=["sample", "flags"]), trios=pd.DataFrame(columns=["flags"]),
                       pairs=pd.DataFrame(columns=["flags"]))
     lap("family QC")
-    ceiling = max(thresholds.loosest, FAMILY_TABLE_MAX_AF)
-    rare = cached_derived(
-        mt, name="proband-rare", options={**fam_key, "proband": params.proband, "max_af": ceiling},
-        code=("genomics/inheritance.py",),
-        build=lambda m: proband_rare_rows(m, ped, proband=params.proband, max_af=ceiling),
-    )
+    rare = tables.proband_rare()
     lap("proband's rare variants")
     found = find_candidates(rare, ped, proband=params.proband, filters=filters, thresholds=thresholds,
                             consequence_gate=params.consequence_gate, reduced_penetrance=params.reduced_penetrance,

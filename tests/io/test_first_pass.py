@@ -1,0 +1,139 @@
+"""The first pass over a case's VCF (htslib, before Hail): it drops only rows the analysis would drop, so the
+candidates, the funnel and the family QC are those of the whole-VCF import; the whole import is not built."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+import trap_trios as T
+from bigmed_utils.io import first_pass
+from bigmed_utils.params import validate_params
+from bigmed_utils.rare_disease.analysis import analyse_case
+
+
+def _numbers() -> list[str]:
+    """Frequencies as VEP and other tools write them, around and far from the 5 % ceiling."""
+    values = [0, 1e-6, 2.5e-5, 0.001, 0.0123, 0.0499, 0.049999, 0.05, 0.0500001, 0.0501, 0.051, 0.06, 0.0999, 0.1,
+              0.25, 0.5, 0.999, 1.0]
+    out = []
+    for v in values:
+        out += [repr(v), f"{v:g}", f"{v:.6f}", f"{v:.3e}", f"{v:e}", f"{v:.4f}".lstrip("0") or "0"]
+    return sorted(set(out))
+
+
+def test_big_value_regex_matches_exactly_the_values_above_the_ceiling():
+    rx = re.compile(first_pass.big_value_regex(1, max_af=0.05))
+    for text in _numbers():
+        assert bool(rx.search(f"A|{text}|x")) == (float(text) > 0.05), text
+    # '&'-joined values: the largest counts; empty, missing and non-numeric values never drop a row
+    assert rx.search("A|0.001&0.3|x") and not rx.search("A|0.001&0.04|x")
+    for text in ("", ".", "NaN", "-1", "+0.5", "0.5x"):
+        assert not rx.search(f"A|{text}|x"), text
+    # another column's value is not read
+    assert not rx.search("A|0.01|0.9")
+
+
+def test_the_expression_bcftools_runs_keeps_the_analysis_rows(tmp_path):
+    """bcftools (POSIX basic regular expressions) drops a proband-ALT row only when a first-kind frequency is
+    above 5 %, never a possible QC site (a family member's ALT at a multiple of the step), never a
+    multi-allelic record."""
+    import pysam.bcftools
+
+    fields = ["Allele", "Consequence", "MAX_AF", "gnomADe_AF", "gnomADg_AF"]
+    rows = [  # (pos, alt, csq, proband GT, father GT, kept?)
+        (101, "G", "G|x|0.9|0.2|", "0/1", "0/0", False),       # gnomAD 0.2: common
+        (201, "G", "G|x|0.9|0.04|0.01", "0/1", "0/0", True),   # gnomAD 0.04: rare (MAX_AF is a later kind)
+        (301, "G", "G|x|0.9||", "0/1", "0/0", True),           # no gnomAD value: kept
+        (401, "G", "G|x|0.01|0.01|0.5,G|y|0.01|0.01|0.01", "0/1", "0/0", False),  # one entry common
+        (501, "G,T", "G|x|0.9|0.5|0.5", "1/2", "0/0", True),    # multi-allelic: kept
+        (601, "G", "G|x|0.01|0.01|", "0/0", "0/0", False),      # nobody carries it
+        (701, "G", "G|x|0.01|1e-05&0.3|", "0/1", "0/0", False),  # '&': the largest counts
+        (801, "G", "G|x|0.01|5e-02|", "0/1", "0/0", True),       # exactly the ceiling
+        (1000, "G", "G|x|0.01|0.2|", "0/0", "0/1", True),       # a QC site (step 500): the father carries it
+        (1500, "G", "G|x|0.01|0.2|", "0/1", "0/0", True),       # a QC site although common
+        (1600, "G", "G|x|0.01|0.2|", "0/0", "0/0", False),      # position of a QC site, nobody carries it
+    ]
+    header = ["##fileformat=VCFv4.2", "##contig=<ID=chr1,length=248956422>",
+              f'##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. Format: '
+              f'{"|".join(fields)}">', '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tP\tF"]
+    vcf = tmp_path / "t.vcf"
+    vcf.write_text("\n".join(header + [f"chr1\t{p}\t.\tA\t{a}\t.\t.\tCSQ={c}\tGT\t{gp}\t{gf}"
+                                       for p, a, c, gp, gf, _ in rows]) + "\n")
+    columns = first_pass.frequency_columns(fields, ["CSQ"])
+    assert columns == [3, 4]  # gnomAD comes before MAX_AF (genomics.csq.AF_KINDS)
+    expr = first_pass.drop_expression(samples=["P", "F"], proband="P", members=["P", "F"], step=500,
+                                      big_columns=columns, max_af=0.05)
+    kept = [int(line.split("\t")[1]) for line in pysam.bcftools.view("-H", "-e", expr, str(vcf)).splitlines()]
+    assert kept == [p for p, *_, keep in rows if keep]
+
+
+def test_funnel_counts_follow_hails_split():
+    text = "\n".join(["G\t0/1", "G\t0/0", "G\t1/1", "G,T\t1/2", "G,T\t0/2", "G,*\t0/1", "G\t./1", "G\t1", "G\t./."])
+    # rows after the split: 1+1+1+2+2+1 (no '*' row)+1+1+1 = 11; proband ALT: 0/1, 1/1, 1/2 (two), 0/2 (T),
+    # 0/1 of G,* (G), haploid 1 = 7 (./1 is read as missing)
+    assert first_pass.count_rows(text) == {"n_variants": 11, "n_proband_alt": 7}
+
+
+def _run(vcf, ped, proband, monkeypatch, *, on: bool, **extra):
+    monkeypatch.setenv(first_pass.ENV_FIRST_PASS, "1" if on else "0")
+    params = validate_params("rare_disease", {"case_id": proband, "vcf": str(vcf), "ped": str(ped),
+                                              "proband": proband, **extra})
+    return analyse_case(params)
+
+
+def _qc_flags(r):
+    return (r.qc_samples[["sample", "imputed_sex", "flags"]].to_dict("records"),
+            [list(f) for f in r.qc_trios.get("flags", [])],
+            r.qc_pairs[["sample_1", "sample_2", "observed_degree", "flags"]].to_dict("records"))
+
+
+def _assert_same(with_pass, whole):
+    cols = ["variant_id", "gene", "mode", "acmg_class", "acmg_points", "rank"]
+    assert with_pass.candidates[cols].reset_index(drop=True).equals(whole.candidates[cols].reset_index(drop=True))
+    assert with_pass.funnel == whole.funnel
+    assert _qc_flags(with_pass) == _qc_flags(whole)
+    assert with_pass.parentage == whole.parentage
+
+
+def _copy(files, dest):
+    dest.mkdir()
+    for f in files:
+        shutil.copy(f, dest / f.name)
+    return [dest / f.name for f in files]
+
+
+@pytest.mark.parametrize("proband", ["T1-P", "T2-P"])
+def test_trap_trios_give_the_same_answer_with_and_without_the_first_pass(hail_session, tmp_path, monkeypatch,
+                                                                         proband):
+    vcf, ped = T.write_trap_trios(tmp_path / "src")
+    a_vcf, a_ped = _copy([vcf, ped], tmp_path / "first-pass")
+    b_vcf, b_ped = _copy([vcf, ped], tmp_path / "whole")
+    with_pass = _run(a_vcf, a_ped, proband, monkeypatch, on=True, hpo_terms=T.HPO_TERMS)
+    whole = _run(b_vcf, b_ped, proband, monkeypatch, on=False, hpo_terms=T.HPO_TERMS)
+    _assert_same(with_pass, whole)
+    # the planted answers (tests/rare_disease/test_clinical_traps.py): T2's PED father is refuted
+    assert with_pass.parentage.confirmed == (proband == "T1-P")
+    # the first pass built no whole-VCF import; the whole run did
+    cache_a = a_vcf.with_name(a_vcf.name + ".bigmed-cache")
+    cache_b = b_vcf.with_name(b_vcf.name + ".bigmed-cache")
+    imports = lambda folder: [p for p in folder.glob("*.mt") if "." not in p.name[:-3]]  # noqa: E731
+    assert imports(cache_a) == [] and len(imports(cache_b)) == 1
+    assert list(cache_a.glob("*.first-pass-*.vcf.gz"))
+
+
+def test_demo_case_gives_the_same_answer_with_and_without_the_first_pass(hail_session, demo_data, tmp_path,
+                                                                         monkeypatch):
+    rd = demo_data / "rare_disease"
+    files = [rd / f"RD001{s}" for s in (".vcf.gz", ".vcf.gz.tbi", ".ped", ".phenopacket.json")]
+    a = _copy(files, tmp_path / "first-pass")
+    b = _copy(files, tmp_path / "whole")
+    extra = lambda f: {"phenopacket": str(f[3])}  # noqa: E731
+    with_pass = _run(a[0], a[2], "RD001-P", monkeypatch, on=True, **extra(a))
+    whole = _run(b[0], b[2], "RD001-P", monkeypatch, on=False, **extra(b))
+    _assert_same(with_pass, whole)
+    truth = (rd / "truth.tsv").read_text()
+    assert with_pass.top.iloc[0]["gene"] in truth
