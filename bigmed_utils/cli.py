@@ -191,9 +191,11 @@ def params(analysis: str) -> None:
 def synth(out: str, seed: int, scale: str, cases: int | None) -> None:
     """Write synthetic cohorts (with their truth) for teaching, tests and benchmarks."""
     from . import synthetic
+    from .progress import report
 
     try:
-        path = synthetic.generate(out, seed=seed, scale=scale, cases=cases)
+        with report("synth"):
+            path = synthetic.generate(out, seed=seed, scale=scale, cases=cases)
     except BigMedError as err:
         _die(err)
     click.echo(f"synthetic data written to {path}")
@@ -240,9 +242,11 @@ def inhouse_add(run_dir: str, db_path: str) -> None:
     """Add a finished case (RUN_DIR of bigmed run: rare_disease, colorectal_cancer or sudden_cardiac_death)
     to the in-house store of its area."""
     from .case_store import add_run
+    from .progress import report
 
     try:
-        result = add_run(db_path, run_dir)
+        with report("inhouse add"):
+            result = add_run(db_path, run_dir)
     except BigMedError as err:
         _die(err)
     click.echo(result.message)

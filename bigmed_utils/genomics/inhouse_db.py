@@ -35,6 +35,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
+from ..progress import tick
 
 CURRENT_FILE = "CURRENT"
 #: candidate genes of a case kept for patient similarity: the genes of its best-ranked candidates
@@ -271,6 +272,7 @@ def add_case(db_path: str | Path, source: Any, *, keep_versions: int = 2) -> Add
     if db.exists() and not db.is_dir():
         raise ParameterError(f"in-house database {db} is a file, not a folder")
     hl = init_hail()
+    tick("Hail started")
     with _locked(db):
         meta = read_meta(db)
         if meta and meta.get("genome_build") != case.genome_build:
@@ -278,6 +280,7 @@ def add_case(db_path: str | Path, source: Any, *, keep_versions: int = 2) -> Add
                                  f"case {case.case_id} is {case.genome_build}")
         old = current_version(db)
         calls = _case_calls(case)
+        tick(f"calls of {case.case_id} read")
         classes: dict[str, tuple[str | None, str | None]] = {}
         for c in case.candidates:
             best = _best_class([c.get("acmg_class"), (classes.get(c["variant"]) or (None, None))[0]])
@@ -306,8 +309,10 @@ def add_case(db_path: str | Path, source: Any, *, keep_versions: int = 2) -> Add
         staging = db / f".staging-{uuid.uuid4().hex}"
         staging.mkdir()
         calls = calls.checkpoint(str(staging / "calls.ht"), overwrite=True)
+        tick("calls of every case written")
         variants = variant_counts(calls)
         variants.write(str(staging / "variants.ht"), overwrite=True)
+        tick("variant counts written")
         n_variants = calls.filter(calls.case_id == case.case_id).count()
         (staging / "cases.json").write_text(json.dumps(cases.to_dict("records"), indent=1) + "\n", encoding="utf-8")
         (staging / "meta.json").write_text(json.dumps({"genome_build": case.genome_build, "version": version,

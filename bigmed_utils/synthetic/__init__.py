@@ -90,24 +90,30 @@ def generate(out: str | Path, *, seed: int = DEFAULT_SEED, scale: str = "demo", 
 
 
 def _generate_into(out: Path, *, seed: int, scale: str, cases: int | None) -> None:
+    from ..progress import expect, tick
     from ._readme import write_readme
 
     if scale == "wgs":
         from .wgs import generate_wgs
 
-        generate_wgs(out, seed=seed)
+        generate_wgs(out, seed=seed)  # ticks once per chromosome
         write_readme(out, seed=seed, scale=scale)
         return
     from .rare_disease import generate_rare_disease
 
+    expect(4)
     generate_rare_disease(out, seed=seed, cases=cases or DEFAULT_CASES)
+    tick("rare-disease cases")
     from .cardiac import generate_cardiac
     from .colorectal import generate_colorectal
     from .ehr import generate_ehr
 
     generate_cardiac(out, seed=seed)
+    tick("cardiac families")
     generate_colorectal(out, seed=seed)
+    tick("colorectal cohort")
     generate_ehr(out, seed=seed)  # reads the files above, so ids, dates and diagnoses agree
+    tick("health records")
     write_readme(out, seed=seed, scale=scale)
 
 

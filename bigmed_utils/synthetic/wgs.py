@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import rare_disease as rd
+from ..progress import expect, tick
 from ._bgzf import BgzfTabixWriter
 from ._vcf import (CSQ_FIELDS, SYNTHETIC_NOTICE, TI_TV_GENOME, Site, bias_to_transitions, csq_entries, gene_id_for,
                    genotype_field, hash_str, simulate_reads, vcf_header)
@@ -143,6 +144,7 @@ def generate_wgs(out: Path, *, seed: int, n_sites: int = WGS_SITES) -> Path:
     srows["fields"] = sp.fields
     grid, grid_text = _af_strings()
     total = sum(GRCH38_CONTIGS[ch] for ch in _CHROMS)
+    expect(len(_CHROMS))
     writer = BgzfTabixWriter(folder / "WGS001.vcf.gz", level=2, threads=2)
     writer.write_header(vcf_header(c.members, description="whole-genome trio WGS001 (benchmark scale)"))
     for chrom in _CHROMS:
@@ -187,6 +189,7 @@ def generate_wgs(out: Path, *, seed: int, n_sites: int = WGS_SITES) -> Path:
         reflen = np.fromiter((len(x) for x in cols["ref"][order]), dtype=np.int64, count=len(p))
         writer.write_records(chrom, p - 1, p - 1 + reflen, list(line))
         del line, fields, cols
+        tick(f"{chrom} ({m:,} sites)")
     writer.close()
     (folder / "WGS001.ped").write_text("\n".join(rd._ped_lines(c)) + "\n")
     pp = rd.phenopacket(c)

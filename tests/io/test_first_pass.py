@@ -86,7 +86,7 @@ def _run(vcf, ped, proband, monkeypatch, *, on: bool, **extra):
 
 
 def _qc_flags(r):
-    return (r.qc_samples[["sample", "imputed_sex", "flags"]].to_dict("records"),
+    return (r.qc_samples[["sample", "imputed_sex", "flags"]].astype(str).to_dict("records"),
             [list(f) for f in r.qc_trios.get("flags", [])],
             r.qc_pairs[["sample_1", "sample_2", "observed_degree", "flags"]].to_dict("records"))
 
