@@ -616,26 +616,19 @@ def run_batch(
     log.setLevel(logging.INFO)
     batch = Batch(cases, reports, BatchOptions(jobs=jobs, retries=retries, timeout=timeout, pdf=pdf))
     previous = {sig: signal.signal(sig, batch.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    use_bar = sys.stderr.isatty() if progress_bar is None else progress_bar
-    bar = None
-    if use_bar:
-        from tqdm import tqdm
+    from .progress import Progress
 
-        bar = tqdm(total=len(cases), unit="case", file=sys.stderr)
+    # one line per case with its seconds on stderr (a bar too on a terminal); the summary line goes to echo
+    shown = Progress("batch", total=len(cases), stream=sys.stderr, bar=progress_bar)
 
     def progress(res: CaseResult) -> None:
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix_str(f"{res.case_id}: {res.status}")
-        else:
-            echo(f"{res.analysis}/{res.case_id}: {res.status}" + (f" ({res.reason})" if res.reason else ""))
+        why = f" ({res.reason})" if res.reason else ""
+        shown.finished(f"{res.analysis}/{res.case_id}: {res.status}{why}", res.duration_s or 0.0)
 
     log.info("batch of %d case(s) into %s (jobs=%d, retries=%d, timeout=%s)", len(cases), reports, jobs, retries, timeout)
     try:
         results = batch.run(progress=progress)
     finally:
-        if bar is not None:
-            bar.close()
         for sig, handler_ in previous.items():
             signal.signal(sig, handler_)
         line = summary_line(results) if "results" in locals() else "batch interrupted"
