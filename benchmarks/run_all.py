@@ -2,7 +2,10 @@
 
 (a) ``bcftools view`` with the equivalent de novo filter (child het, parents hom-ref, GQ >= 20 for all,
     population AF <= 0.001 from the VEP CSQ field via the split-vep plugin) on the WGS-scale trio;
-(b) the full rare-disease analysis of the same trio through ``bigmed run`` (first run: imports the VCF);
+(b) the full rare-disease analysis of the same trio through ``bigmed run`` (first run: the htslib first pass
+    of ``io.first_pass`` overlapping the JVM's start, then Hail on the proband's possibly rare records and the
+    family-QC sites), and (b') the same first analysis with the first pass off (``BIGMED_FIRST_PASS=0``: the
+    whole VCF imported into the cache, as before the first pass), in a separate cache folder;
 (c) a re-analysis with changed HPO terms and thresholds through ``bigmed run`` (a new kernel and JVM; the
     VCF import, the family QC and the proband's rare rows come from the cache), and (c') the same
     re-analysis inside a running session (``benchmarks/reanalysis.py``: Hail already started, as in JupyterLab);
@@ -197,6 +200,7 @@ def main() -> None:
     ap.add_argument("--skip-profile", action="store_true", help="skip the import profile")
     ap.add_argument("--skip-teaching", action="store_true", help="skip the teaching-notebook timings")
     ap.add_argument("--skip-comphet", action="store_true", help="skip the compound-het count before/after the gate")
+    ap.add_argument("--skip-whole", action="store_true", help="skip (b'), the first analysis without the first pass")
     ap.add_argument("--cohort-sizes", type=int, nargs="+", default=[100, 250, 500])
     ap.add_argument("--profile-region", default="chr2")
     args = ap.parse_args()
@@ -219,8 +223,17 @@ def main() -> None:
         c2 = run("(c') the same re-analysis in a running session", [str(BIN / "python"), str(ROOT / "benchmarks" / "reanalysis.py"),
                  str(first), str(second), "--json", str(tmp / "c2.json")])
         session = json.loads((tmp / "c2.json").read_text())
-        cache_log = ["import" if after_b else "no cache written",
+        first_pass_used = bool(list(cache.glob("*.first-pass-*.vcf.gz"))) and not any(
+            "." not in name[:-3] for name in after_b)  # a first-pass VCF and no whole-VCF import
+        cache_log = ["first pass" if first_pass_used else ("import" if after_b else "no cache written"),
                      "cache" if after_b and after_c == after_b else ("import" if after_c else "no cache")]
+        whole = None
+        if not args.skip_whole:
+            whole_env = {**env, "BIGMED_FIRST_PASS": "0", "BIGMED_CACHE_DIR": str(tmp / "whole-cache")}
+            whole = run("(b') first analysis without the first pass (whole-VCF import)", [
+                str(BIN / "bigmed"), "run", "rare_disease", "--params", str(first), "--out", str(tmp / "b-whole")],
+                env=whole_env)
+            summary_whole = json.loads((tmp / "b-whole" / "summary.json").read_text())
         d = run("(d) demo case report (RD001) end to end", [str(BIN / "bigmed"), "run", "rare_disease", "--params",
                  str(ROOT / "parameters" / "rare_disease" / "demo.yaml"), "--out", str(tmp / "d")])
         throughput = []
@@ -257,6 +270,7 @@ def main() -> None:
         "| --- | --- | --- | --- | --- | --- | --- |",
         a.row(),
         b.row(a),
+        *([whole.row(a)] if whole is not None else []),
         c.row(a),
         d.row(a),
         "",
@@ -271,18 +285,26 @@ def main() -> None:
     ]
     lines += [
         f"Import cache: (b) {cache_log[0] if cache_log else '?'}, (c) {cache_log[1] if len(cache_log) > 1 else '?'} "
-        "(`import` = VCF imported and cached; `cache` = read from the cached MatrixTable).",
+        "(`first pass` = the proband's possibly rare records and the QC sites read by htslib, no whole-VCF import; "
+        "`import` = the whole VCF imported and cached; `cache` = the family QC and the proband's rare rows read "
+        "from the cache).",
         "",
-        "Targets (2 cores, 24 GB): (b) within 2x (a) wall time; (c) <= 15 s; peak RSS <= 6 GB; (d) <= 45 s.",
+        "Targets (2 cores, 24 GB): (b) within 3x (a) wall time; (c) <= 20 s; peak RSS <= 4 GB; (d) <= 45 s; the "
+        "planted variant ranked first.",
         "",
-        f"- (b) within 2x bcftools: {'yes' if b.wall_s <= 2 * a.wall_s else 'NO'} ({b.wall_s / a.wall_s:.2f}x)",
+        f"- (b) within 3x bcftools: {'yes' if b.wall_s <= 3 * a.wall_s else 'NO'} ({b.wall_s / a.wall_s:.2f}x)"
+        + (f"; without the first pass (b') {whole.wall_s / a.wall_s:.2f}x" if whole is not None else ""),
         f"- (c) re-analysis <= 15 s: in a running session {'yes' if session['analysis_s'] <= 15 else 'NO'} "
         f"({session['analysis_s']:.1f} s; cold first analysis from the cache {session['first_analysis_s']:.1f} s); "
-        "through `bigmed run` with a new kernel and JVM "
-        f"{'yes' if c.wall_s <= 15 else 'NO'} ({c.wall_s:.1f} s)",
-        f"- peak RSS <= 6 GB: {'yes' if peak <= 6144 else 'NO'} ({peak:.0f} MB)",
+        "through `bigmed run` with a new kernel and JVM (<= 20 s) "
+        f"{'yes' if c.wall_s <= 20 else 'NO'} ({c.wall_s:.1f} s)",
+        f"- peak RSS <= 4 GB: {'yes' if peak <= 4096 else 'NO'} ({peak:.0f} MB)",
         f"- (d) demo report <= 45 s: {'yes' if d.wall_s <= 45 else 'NO'} ({d.wall_s:.1f} s)",
-        f"- top candidate of (b): {_top(summary_b)} (planted: {truth_variant}); of (c): {_top(summary_c)}",
+        f"- top candidate of (b): {_top(summary_b)} (planted: {truth_variant}: "
+        f"{'yes' if _top(summary_b).endswith(truth_variant) else 'NO'}); of (c): {_top(summary_c)}"
+        + (f"; of (b'): {_top(summary_whole)}; (b) and (b') give the same candidates: "
+           f"{'yes' if summary_b.get('candidates') == summary_whole.get('candidates') else 'NO'}"
+           if whole is not None else ""),
     ]
     if throughput:
         lines += ["", "## Batch throughput (demo cases of every analysis)", "",
