@@ -337,7 +337,10 @@ class FamilyTables:
         if self._mt is not None:
             return self._mt
         if self.source == "first pass" and self._wait():
-            mt = _vcf.read_vcf(self._outputs["view"], genome_build=self.genome_build, parse_csq=False)
+            # at least one partition per core (a small bgzip file is otherwise one partition, one core)
+            small = self._outputs["view"]
+            mt = _vcf.read_vcf(small, genome_build=self.genome_build, parse_csq=False,
+                               min_partitions=self.min_partitions or vcf_cache.default_min_partitions(small))
             counts = json.loads(self._outputs["count"].read_text(encoding="utf-8"))
             self._counts = counts
             self._mt = mt.annotate_globals(vcf_path=str(self.vcf), bigmed_cache=hl.struct(**self._cache))
