@@ -267,6 +267,12 @@ class AnalysisSpec:
     model: type[AnalysisParams]
     id_key: str
     summary_keys: tuple[str, ...]
+    #: the notebook's name in the notebooks folder (without ``.ipynb``); default the analysis name
+    notebook: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.notebook:
+            object.__setattr__(self, "notebook", self.name)
 
 
 class _Registered(Mapping[str, AnalysisSpec]):

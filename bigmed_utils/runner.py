@@ -74,9 +74,11 @@ def available_analyses(notebooks_dir: str | Path | None = None) -> list[str]:
 
 
 def notebook_path(analysis: str, notebooks_dir: str | Path | None = None) -> Path:
-    """The notebook of ``analysis``; :class:`ParameterError` naming the known ones if there is none."""
+    """The notebook of ``analysis`` (its registered notebook name, default the id); :class:`ParameterError`
+    naming the known ones if there is none."""
     folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
-    path = folder / f"{analysis}.ipynb"
+    spec = analysis_spec(analysis)
+    path = folder / f"{spec.notebook if spec else analysis}.ipynb"
     if not path.is_file():
         known = ", ".join(available_analyses(folder)) or "none"
         raise ParameterError(f"unknown analysis '{analysis}': no notebook {path.name} (available: {known})")

@@ -102,18 +102,14 @@ class Analysis:
     id_key: ClassVar[str] = "case_id"
     #: keys ``summary.json`` must hold besides the id key
     summary_keys: ClassVar[tuple[str, ...]] = ()
-    #: the notebook: a name in the notebooks folder (default the id) or a path to the file
-    notebook: ClassVar[str | Path | None] = None
-
-    @property
-    def notebook_name(self) -> str | Path:
-        """The notebook as the runner looks it up."""
-        return self.notebook or self.id
+    #: the notebook's name in the notebooks folder, without ``.ipynb`` (default the id)
+    notebook: ClassVar[str | None] = None
 
     @property
     def spec(self) -> AnalysisSpec:
         """What the runner and the summary check need (:class:`~bigmed_utils.params.AnalysisSpec`)."""
-        return AnalysisSpec(self.id, self.title, self.params_model, self.id_key, tuple(self.summary_keys))
+        return AnalysisSpec(self.id, self.title, self.params_model, self.id_key, tuple(self.summary_keys),
+                            self.notebook or self.id)
 
     def params(self, params: AnalysisParams | Mapping[str, Any]) -> AnalysisParams:
         """``params`` validated against :attr:`params_model` (a model instance is taken as it is)."""
