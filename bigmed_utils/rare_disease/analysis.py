@@ -371,12 +371,10 @@ def analyse_case(
     lap("input checks")
 
     # --- Hail -------------------------------------------------------------------------------------------
-    from ..hail_session import init_hail
     from ..genomics.inheritance import FAMILY_TABLE_MAX_AF, find_candidates, proband_rare_rows
     from ..genomics.qc import QcResult, run_qc
     from ..io.vcf_cache import cached_derived, cached_json, read_vcf_cached
 
-    init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
     # Imported once per VCF, CSQ left unparsed (parsing every row is most of an import's cost). Everything
     # that does not depend on the thresholds is cached beside the import too, so that a re-analysis (other
     # phenotypes, thresholds, panel) reads small tables: the family QC and the proband's rare rows.
