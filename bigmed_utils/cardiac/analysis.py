@@ -64,30 +64,15 @@ from .screening import classify_family_candidates, family_genotypes, panel_table
 from .summary import _condition_label, family_summary, headline  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------------------
-# Hail: joint VCF import (cached) and panel screening
-
-_MT_CACHE: dict[tuple, Any] = {}
+# Hail: joint VCF import (the one loader) and panel screening
 
 
 def load_joint_vcf(vcf: str | os.PathLike, *, genome_build: str = "GRCh38", min_partitions: int | None = None) -> Any:
-    """Import the joint VCF once per Hail session (:func:`bigmed_utils.io.vcf.read_vcf`, checkpointed).
+    """The family's joint VCF through the package's one loader (:func:`bigmed_utils.io.variants.load_variants`:
+    imported once, read from the on-disk import cache afterwards, so a cohort or a test session imports it once)."""
+    from ..io.variants import load_variants
 
-    Later calls with the same unchanged file return the same MatrixTable, so a cohort or a test session
-    imports it once.
-    """
-    from hail.utils.java import Env
-
-    from ..io.vcf import read_vcf
-
-    p = Path(vcf).resolve()
-    if not p.is_file():
-        raise InputDataError(f"VCF file not found: {p.name}")
-    st = p.stat()
-    key = (str(p), st.st_mtime_ns, st.st_size, genome_build, id(Env.backend()))
-    if key not in _MT_CACHE:
-        _MT_CACHE.clear()
-        _MT_CACHE[key] = read_vcf(p, genome_build=genome_build, min_partitions=min_partitions)
-    return _MT_CACHE[key]
+    return load_variants(vcf, genome_build=genome_build, min_partitions=min_partitions)
 
 
 def analyse_family(

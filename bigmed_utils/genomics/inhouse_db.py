@@ -167,26 +167,21 @@ def _case_calls(case: _Case) -> Any:
     """Hail Table of the proband's non-reference calls (locus, alleles, variant_id, zygosity)."""
     import hail as hl
 
-    from ..io.vcf import hail_import_vcf, read_vcf_header, run_retyping, variant_id_expr
+    from ..io.variants import load_variants
+    from ..io.vcf import read_vcf_header
 
     if case.vcf and Path(case.vcf).is_file():
         path = Path(case.vcf)
         header = read_vcf_header(path)
         if case.proband not in header.samples:
             raise InputDataError(f"{path}: proband {case.proband!r} is not a sample of the VCF")
-
-        def attempt(retyped: list[str]) -> Any:
-            # the package's one VCF import (io.vcf): mistyped INFO/FORMAT fields are read as text, as in read_vcf
-            mt = hail_import_vcf(path, genome_build=case.genome_build, retyped=retyped, header=header)
-            mt = mt.filter_cols(mt.s == case.proband).select_entries("GT").select_rows()
-            mt = hl.split_multi_hts(mt)
-            mt = mt.annotate_rows(variant_id=variant_id_expr(mt, header, case.genome_build))
-            mt = mt.filter_entries(hl.or_else(mt.GT.is_non_ref(), False))
-            mt = mt.annotate_entries(zygosity=hl.if_else(mt.GT.is_hom_var(), "hom", "het"))
-            ht = mt.entries().key_by("locus", "alleles").select("variant_id", "zygosity")
-            return ht.checkpoint(hl.utils.new_temp_file("bigmed_inhouse_calls", "ht"))
-
-        return run_retyping(path, attempt, header=header)
+        # read once, never again: no import cache beside the case's VCF; only the proband's calls are kept
+        mt = load_variants(path, genome_build=case.genome_build, parse_csq=False, csq_required=False, cache=False)
+        mt = mt.filter_cols(mt.s == case.proband).select_entries("GT").select_rows("variant_id")
+        mt = mt.filter_entries(hl.or_else(mt.GT.is_non_ref(), False))
+        mt = mt.annotate_entries(zygosity=hl.if_else(mt.GT.is_hom_var(), "hom", "het"))
+        ht = mt.entries().key_by("locus", "alleles").select("variant_id", "zygosity")
+        return ht.checkpoint(hl.utils.new_temp_file("bigmed_inhouse_calls", "ht"))
     # the VCF is gone: fall back to the candidates and the proband's genotype in summary.json
     rows = []
     for c in case.candidates:
