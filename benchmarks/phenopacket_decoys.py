@@ -60,7 +60,7 @@ def section(results, rates, seconds: float) -> str:
         _rate_row("gene folders (both halves)", results[results["source"] == "gene folder"]),
         _rate_row("**all**", results),
         "",
-        f"Target (issue 14): top-1 >= 90 %: {'yes' if rates['top1'] >= 0.9 else 'NO'}; top-5 = 100 %: "
+        f"Target: top-1 >= 90 %: {'yes' if rates['top1'] >= 0.9 else 'NO'}; top-5 = 100 %: "
         f"{'yes' if rates['top5'] == 1.0 else 'NO'} ({N_DECOYS + 1} genes per case).",
         "",
         "Cases where the causal gene is not first (rank; the decoy above it; log10 combined LR of both):",
