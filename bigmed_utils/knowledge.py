@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from .provenance import sha256_file
+from ._fs import sha256_file
 
 #: parameters naming a store of earlier cases: knowledge, not input (their files are not hashed as inputs)
 STORE_PARAMS: tuple[str, ...] = ("inhouse_db",)

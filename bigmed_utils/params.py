@@ -19,7 +19,6 @@ bigmed_utils.errors.ParameterError: rare_disease: parameter 'vcf': file not foun
 
 from __future__ import annotations
 
-import re
 from types import UnionType
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from pydantic import (
 )
 
 from .errors import ParameterError
+from .phenotype.ontology import HPO_ID_RE
 
 # ---------------------------------------------------------------------------------------------------------
 # Field types shared by all analyses
@@ -72,11 +72,8 @@ InputPath = Annotated[Path, AfterValidator(_existing_path)]
 #: a path that may not exist yet (e.g. an in-house database that the run creates)
 OutputPath = Annotated[Path, AfterValidator(_any_path)]
 
-_HPO_RE = re.compile(r"^HP:\d{7}$")
-
-
 def _hpo_id(value: str) -> str:
-    if not _HPO_RE.match(value):
+    if not HPO_ID_RE.match(value):
         raise ValueError(f"{value!r} is not an HPO id of the form HP:0000000")
     return value
 

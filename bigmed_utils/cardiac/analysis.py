@@ -57,6 +57,7 @@ from .results import (
     FINDING_COLUMNS,
     REPORTED_CLASSES,
     RISK_COLUMNS,
+    CardiacCohortResult,
     CohortResult,
     FamilyResult,
 )
@@ -170,7 +171,7 @@ def cohort_overview(
     genome_build: str = "GRCh38",
     mt: Any = None,
     make_figures: bool = True,
-) -> CohortResult:
+) -> CardiacCohortResult:
     """Cohort view across families: diagnostic yield per condition and QTc by genotype.
 
     Parameters
@@ -192,7 +193,7 @@ def cohort_overview(
 
     Returns
     -------
-    CohortResult
+    CardiacCohortResult
     """
     results: list[FamilyResult]
     notes: list[str] = []
@@ -235,12 +236,13 @@ def cohort_overview(
                      "panel")
     qg = qtc_genotype_table(results, visits)
     figures = cohort_figures(yd, qg) if make_figures else {}
-    return CohortResult(families=families_df, diagnostic_yield=yd, qtc_by_genotype=qg, figures=figures,
+    return CardiacCohortResult(families=families_df, diagnostic_yield=yd, qtc_by_genotype=qg, figures=figures,
                         notes=notes, results=results)
 
 
 __all__ = [
     "FamilyResult",
+    "CardiacCohortResult",
     "CohortResult",
     "analyse_family",
     "cohort_overview",

@@ -99,7 +99,7 @@ class FamilyResult:
 
 
 @dataclass
-class CohortResult:
+class CardiacCohortResult:
     """Cohort view: one row per family, diagnostic yield per condition panel, QTc by genotype, figures."""
 
     families: pd.DataFrame
@@ -108,3 +108,7 @@ class CohortResult:
     figures: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     results: list[FamilyResult] = field(default_factory=list)
+
+
+#: the former name
+CohortResult = CardiacCohortResult

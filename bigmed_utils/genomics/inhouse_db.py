@@ -34,6 +34,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
+from .._fs import atomic_write_text
 from ..errors import InputDataError, ParameterError
 
 CURRENT_FILE = "CURRENT"
@@ -308,9 +309,7 @@ def add_case(db_path: str | Path, source: Any, *, keep_versions: int = 2) -> Add
         (staging / "meta.json").write_text(json.dumps({"genome_build": case.genome_build, "version": version,
                                                        "cases": len(cases)}, indent=1) + "\n", encoding="utf-8")
         staging.rename(db / version)
-        pointer_tmp = db / f".{CURRENT_FILE}.tmp"
-        pointer_tmp.write_text(version + "\n", encoding="utf-8")
-        pointer_tmp.replace(db / CURRENT_FILE)  # the swap: readers see the old or the new version, whole
+        atomic_write_text(db / CURRENT_FILE, version + "\n")  # the swap: readers see the old or the new version, whole
         versions = sorted(p for p in db.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit())
         for stale in versions[:-keep_versions]:
             shutil.rmtree(stale, ignore_errors=True)
