@@ -19,6 +19,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # runs bigmed and a notebook kernel in subprocesses
+
 #: the new analysis package: parameter model, result and analysis in contract.py (recipe step 1)
 TOY_CONTRACT = '''"""Toy analysis: variants of a table at or above a quality."""
 

@@ -21,7 +21,7 @@ SEGREGATION_SHOWN = ["variant", "informative_meioses", "lod", "evidence", "affec
 
 def header_markdown(result: Any) -> str:
     """Family, proband and panels in one Markdown line."""
-    from ..cardiac.analysis import CONDITION_LABELS
+    from ..cardiac.panels import CONDITION_LABELS
     from ..privacy.escape import markdown_text
 
     panels = ", ".join(CONDITION_LABELS[c] for c in result.conditions)
