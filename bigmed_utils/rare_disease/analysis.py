@@ -108,8 +108,15 @@ def _thresholds(params: RareDiseaseParams) -> InheritanceThresholds:
 
 
 def _restrict_to_panel(cands: pd.DataFrame, panel: list[str]) -> pd.DataFrame:
-    wanted = set(panel)
-    keep = cands["gene"].isin(wanted) | cands["genes"].map(lambda gs: bool(wanted & set(gs or [])))
+    from ..phenotype.genes import hpo_symbol
+
+    # a panel written with today's symbols (GBA1) keeps a VCF's older ones (GBA), and the other way round
+    wanted = {hpo_symbol(g) for g in panel}
+
+    def listed(genes: Any) -> bool:
+        return any(hpo_symbol(g) in wanted for g in genes if isinstance(g, str))
+
+    keep = cands["gene"].map(lambda g: listed([g])) | cands["genes"].map(lambda gs: listed(gs or []))
     out = cands[keep].copy()
     # a compound-het row needs a partner that is still listed
     left = set(out["variant_id"])
