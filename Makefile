@@ -38,7 +38,7 @@ demo: check-java $(STAMP)
 test: check-java $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
-# the edit-test loop: everything not marked slow
+# the edit-test loop: everything not marked slow (no Hail, no demo cohorts, no notebooks or bigmed subprocesses)
 test-fast: check-java $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadscope
 

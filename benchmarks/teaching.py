@@ -1,6 +1,6 @@
 """Wall time of each teaching notebook executed from scratch (a new kernel and, where used, a new Hail session).
 
-The budget is 2 minutes per notebook on 2 cores (issue #9). Each notebook runs from a copy of
+The budget is 2 minutes per notebook on 2 cores. Each notebook runs from a copy of
 ``notebooks/teaching/`` whose ``../../data/demo`` is the demo data, with ``jupyter nbconvert --execute``, as
 a student's "Run All" does. The Hail notebooks (01, 02) are timed twice: importing the demo VCF (a fresh
 checkout) and reading ``RD001.mt`` as written by ``binder/postBuild`` (Binder).

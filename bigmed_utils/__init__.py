@@ -23,6 +23,11 @@ from .errors import __all__ as _errors_all
 
 #: public name -> submodule that defines it ("module:attr" when the name differs), loaded on first access
 _LAZY: dict[str, str] = {
+    # the analysis contract: bm.analyse("rare_disease", params), bm.analyses()
+    "analyse": "contract.registry",
+    "analyses": "contract.registry",
+    "Analysis": "contract.base",
+    "Result": "contract.base",
     # machinery
     "init_hail": "hail_session",
     "validate_params": "params",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -33,11 +32,10 @@ import psutil
 
 from . import provenance as prov
 from .errors import BigMedError, ParameterError
-from .io.locks import exclusive
 from .hail_session import ENV_DRIVER_MEMORY, default_driver_memory
 from .params import ID_KEYS, analysis_spec, read_params_file
-from .turnaround import (case_arrival, format_duration, parse_arrival, turnaround_fields, turnaround_html,
-                         turnaround_stats)
+from .run_index import RunIndex, _now
+from .turnaround import case_arrival, parse_arrival, turnaround_fields
 
 log = logging.getLogger("bigmed.batch")
 
@@ -70,7 +68,7 @@ class Case:
 
 
 @dataclass
-class CaseResult:
+class BatchCaseOutcome:
     analysis: str
     case_id: str
     status: str  # done | failed | skipped
@@ -86,6 +84,9 @@ class CaseResult:
     turnaround_s: float | None = None
     reanalysed: str | None = None  # when bigmed reanalyse last replaced the report
 
+
+#: the former name (the rare-disease analysis has a ``CaseResult`` of its own)
+CaseResult = BatchCaseOutcome
 
 # ---------------------------------------------------------------------------------------------------------
 # Finding cases
@@ -313,90 +314,6 @@ class CaseLock:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The run index
-
-
-class RunIndex:
-    """``reports/index.json`` + ``index.html``: every case with status, timing, report link and headline."""
-
-    def __init__(self, reports: Path) -> None:
-        self.reports = reports
-        self.path = reports / "index.json"
-        self._lock = threading.Lock()
-
-    def load(self) -> dict[str, Any]:
-        if self.path.is_file():
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        return {"cases": {}}
-
-    def update(self, result: CaseResult) -> None:
-        # other batches write the same index: wait for them, saying who holds it
-        with self._lock, exclusive(self.reports / ".index.lock", what=f"the run index {self.path}"):
-            index = self.load()
-            key = f"{result.analysis}/{result.case_id}"
-            previous = index["cases"].get(key, {})
-            entry = asdict(result)
-            if result.status == "skipped" and previous:
-                # a skip does not erase what is known about the case's last run
-                entry = {**previous, "status": previous.get("status", "done"), "last_checked": _now(),
-                         "reason": result.reason}
-            index["cases"][key] = entry
-            index["updated"] = _now()
-            index["turnaround"] = turnaround_stats(index["cases"])
-            _atomic_write(self.path, json.dumps(index, indent=2, sort_keys=True) + "\n")
-            _atomic_write(self.reports / "index.html", render_index_html(index))
-
-    def annotate(self, key: str, value: Any) -> None:
-        """Set a top-level entry of the index (e.g. ``reanalysis``) and rewrite both files."""
-        with self._lock, exclusive(self.reports / ".index.lock", what=f"the run index {self.path}"):
-            index = self.load()
-            index[key] = value
-            index["updated"] = _now()
-            _atomic_write(self.path, json.dumps(index, indent=2, sort_keys=True) + "\n")
-            _atomic_write(self.reports / "index.html", render_index_html(index))
-
-
-def render_index_html(index: dict[str, Any]) -> str:
-    """A static page listing every case (escaped; links relative to reports/)."""
-    from .reanalysis import reanalysis_html
-
-    rows = []
-    for key, c in sorted(index["cases"].items()):
-        link = f'<a href="{html.escape(c["report"])}">report</a>' if c.get("report") else ""
-        rows.append(
-            "<tr class='{s}'><td>{a}</td><td>{i}</td><td>{s}</td><td>{st}</td><td>{d}</td><td>{ar}</td><td>{t}</td><td>{l}</td><td>{h}</td><td>{r}</td></tr>".format(
-                s=html.escape(c.get("status", "")), a=html.escape(c.get("analysis", "")),
-                i=html.escape(c.get("case_id", "")), st=html.escape(str(c.get("started") or "")),
-                d="" if c.get("duration_s") is None else f"{c['duration_s']:.1f} s", l=link,
-                ar=html.escape(str(c.get("arrived") or "")), t=html.escape(format_duration(c.get("turnaround_s"))),
-                h=html.escape(c.get("headline") or ""), r=html.escape(c.get("reason") or ""),
-            )
-        )
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>BigMed case reports</title><style>"
-        "body{font-family:system-ui,sans-serif;margin:2em} table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:2px 8px} tr.failed{background:#fde2e2} tr.done{background:#e6f4e6}"
-        "</style></head><body><h1>BigMed case reports</h1>"
-        "<p><strong>Research use only. Not a medical device.</strong></p>"
-        f"<p>Updated {html.escape(index.get('updated', ''))}</p>" + turnaround_html(index)
-        + reanalysis_html(index) + "<table><thead><tr><th>analysis</th><th>case</th>"
-        "<th>status</th><th>started</th><th>duration</th><th>data arrived</th><th>turnaround</th><th>report</th>"
-        "<th>headline finding</th><th>note</th>"
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></body></html>\n"
-    )
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _now() -> str:
-    return prov.now().isoformat(timespec="seconds")
-
-
-# ---------------------------------------------------------------------------------------------------------
 # Running
 
 
@@ -440,20 +357,20 @@ class Batch:
     def _out(self, case: Case) -> Path:
         return self.reports / case.analysis / case.case_id
 
-    def run_case(self, case: Case) -> CaseResult:
+    def run_case(self, case: Case) -> BatchCaseOutcome:
         out = self._out(case)
         if self._stop.is_set():
-            return CaseResult(case.analysis, case.case_id, "skipped", "batch stopped before this case")
+            return BatchCaseOutcome(case.analysis, case.case_id, "skipped", "batch stopped before this case")
         lock = CaseLock(out.with_name(f".{out.name}.lock"))
         if not lock.acquire():
             who = f" ({lock.holder.describe()})" if lock.holder else ""
-            return CaseResult(case.analysis, case.case_id, "skipped", f"another batch is running this case{who}")
+            return BatchCaseOutcome(case.analysis, case.case_id, "skipped", f"another batch is running this case{who}")
         try:
             decision, why = self.plan_case(case, out)
             if decision == "skip":
-                return CaseResult(case.analysis, case.case_id, "skipped", why, report=_report_link(self.reports, out))
+                return BatchCaseOutcome(case.analysis, case.case_id, "skipped", why, report=_report_link(self.reports, out))
             if decision == "skip-failed":
-                return CaseResult(case.analysis, case.case_id, "failed", why, transient=False)
+                return BatchCaseOutcome(case.analysis, case.case_id, "failed", why, transient=False)
             need = self.budget.acquire(job_memory(case))
             try:
                 return self._attempts(case, out, keep_previous=out.exists())
@@ -462,7 +379,7 @@ class Batch:
         finally:
             lock.release()
 
-    def _attempts(self, case: Case, out: Path, *, keep_previous: bool) -> CaseResult:
+    def _attempts(self, case: Case, out: Path, *, keep_previous: bool) -> BatchCaseOutcome:
         started = _now()
         t0 = time.monotonic()
         attempts, transient, reason = 0, False, ""
@@ -471,7 +388,7 @@ class Batch:
             code, reason = self._launch(case, out, keep_previous=keep_previous)
             if code == EXIT_OK:
                 summary = _read_json(out / "summary.json")
-                result = CaseResult(
+                result = BatchCaseOutcome(
                     case.analysis, case.case_id, "done", f"attempt {attempts}" if attempts > 1 else "",
                     started, round(time.monotonic() - t0, 2), attempts, _report_link(self.reports, out),
                     str(summary.get("headline", "")),
@@ -484,7 +401,7 @@ class Batch:
             log.info("%s: transient failure (%s), %s", case.key, reason,
                      "retrying" if attempts <= self.options.retries else "no retries left")
         self._record_failure(case, out, reason, transient)
-        return CaseResult(case.analysis, case.case_id, "failed", reason, started,
+        return BatchCaseOutcome(case.analysis, case.case_id, "failed", reason, started,
                           round(time.monotonic() - t0, 2), attempts, transient=transient)
 
     def _launch(self, case: Case, out: Path, *, keep_previous: bool) -> tuple[int | str, str]:
@@ -528,16 +445,16 @@ class Batch:
         (failed / BATCH_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
     # -- the batch -----------------------------------------------------------------------------------------
-    def run(self, *, progress: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:
+    def run(self, *, progress: Callable[[BatchCaseOutcome], None] | None = None) -> list[BatchCaseOutcome]:
         self.reports.mkdir(parents=True, exist_ok=True)
-        results: list[CaseResult] = []
+        results: list[BatchCaseOutcome] = []
 
-        def one(case: Case) -> CaseResult:
+        def one(case: Case) -> BatchCaseOutcome:
             try:
                 res = self.run_case(case)
             except Exception as err:  # noqa: BLE001 - a bug for one case must not stop the batch
                 log.exception("%s: unexpected error", case.key)
-                res = CaseResult(case.analysis, case.case_id, "failed", case.scrub(f"batch error: {err}"))
+                res = BatchCaseOutcome(case.analysis, case.case_id, "failed", case.scrub(f"batch error: {err}"))
             self.index.update(res)
             log.info("%s: %s%s", case.key, res.status, f" ({res.reason})" if res.reason else "")
             if progress:
@@ -588,7 +505,7 @@ def _report_link(reports: Path, out: Path) -> str | None:
     return str(report.relative_to(reports)) if report.is_file() else None
 
 
-def summary_line(results: list[CaseResult]) -> str:
+def summary_line(results: list[BatchCaseOutcome]) -> str:
     """``12 done, 1 failed, 3 skipped``."""
     count = {s: sum(r.status == s for r in results) for s in ("done", "failed", "skipped")}
     return f"{count['done']} done, {count['failed']} failed, {count['skipped']} skipped"
@@ -604,7 +521,7 @@ def run_batch(
     pdf: bool = False,
     echo: Callable[[str], None] = print,
     progress_bar: bool | None = None,
-) -> list[CaseResult]:
+) -> list[BatchCaseOutcome]:
     """Run every case found in ``paths`` (see :func:`discover_cases`) into ``out``; see the module doc."""
     cases = discover_cases(paths)
     reports = Path(out).resolve()
@@ -621,7 +538,7 @@ def run_batch(
     # one line per case with its seconds on stderr (a bar too on a terminal); the summary line goes to echo
     shown = Progress("batch", total=len(cases), stream=sys.stderr, bar=progress_bar)
 
-    def progress(res: CaseResult) -> None:
+    def progress(res: BatchCaseOutcome) -> None:
         why = f" ({res.reason})" if res.reason else ""
         shown.finished(f"{res.analysis}/{res.case_id}: {res.status}{why}", res.duration_s or 0.0)
 

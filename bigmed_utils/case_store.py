@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from ._fs import atomic_write_text
 from .errors import InputDataError, ParameterError
 
 CURRENT_FILE = "CURRENT"
@@ -150,9 +151,7 @@ def add_records(store: str | Path, kind: str, records: Iterable[Mapping[str, Any
         (staging / "meta.json").write_text(json.dumps({"kind": kind, "key": key, "version": version,
                                                        "cases": len(cases)}, indent=1) + "\n", encoding="utf-8")
         staging.rename(folder / version)
-        pointer = folder / f".{CURRENT_FILE}.tmp"
-        pointer.write_text(version + "\n", encoding="utf-8")
-        pointer.replace(folder / CURRENT_FILE)  # the swap
+        atomic_write_text(folder / CURRENT_FILE, version + "\n")  # the swap
         versions = sorted(p for p in folder.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit())
         for stale in versions[:-keep_versions]:
             shutil.rmtree(stale, ignore_errors=True)

@@ -64,7 +64,8 @@ def run(analysis: str, params_file: str | None, overrides: tuple[str, ...], out:
     """Run ANALYSIS (a notebook in notebooks/) into the folder --out.
 
     Writes notebook.ipynb, report.html, summary.json and provenance.json into OUT, or nothing: a failed
-    run leaves OUT.failed/ with the partial notebook and error.txt.
+    run leaves OUT.failed/ with the partial notebook and error.txt. Each step is printed to stderr with
+    its time ("bigmed: ANALYSIS: [k/N] STEP S s").
 
     \b
     Example:
@@ -87,6 +88,7 @@ def run(analysis: str, params_file: str | None, overrides: tuple[str, ...], out:
             keep_previous=keep_previous,
             cell_timeout=cell_timeout,
             pdf=pdf,
+            progress=lambda line: click.echo(line, err=True),  # each step with its seconds
         )
     except BigMedError as err:
         _die(err)

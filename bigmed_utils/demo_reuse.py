@@ -88,20 +88,20 @@ def index_demo_run(reports: str | Path, analysis: str, params_file: Path, result
     """Add one demo run (a :class:`~bigmed_utils.runner.RunResult` or the exception it raised) to the demo
     reports' run index, with its turnaround (data arrival = the newest input; published = now)."""
     from . import provenance as prov
-    from .batch import CaseResult, RunIndex
+    from .batch import BatchCaseOutcome, RunIndex
     from .params import ID_KEYS, analysis_spec
     from .turnaround import newest_input_time, turnaround_fields
 
     index = RunIndex(Path(reports).resolve())
     Path(reports).mkdir(parents=True, exist_ok=True)
     if isinstance(result, BaseException):
-        index.update(CaseResult(analysis, analysis, "failed", str(result)))
+        index.update(BatchCaseOutcome(analysis, analysis, "failed", str(result)))
         return
     spec = analysis_spec(analysis)
     keys = ([spec.id_key] if spec else []) + list(ID_KEYS)
     case_id = next((str(result.summary[k]) for k in keys if result.summary.get(k)), analysis)
     record = result.provenance
-    entry = CaseResult(analysis, case_id, "done", started=record.get("started"),
+    entry = BatchCaseOutcome(analysis, case_id, "done", started=record.get("started"),
                        duration_s=record.get("wall_seconds"), attempts=1,
                        report=str((result.out / "report.html").relative_to(Path(reports).resolve())),
                        headline=str(result.summary.get("headline", "")))

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from .provenance import sha256_file
+from ._fs import sha256_file
 
 #: parameters naming a store of earlier cases: knowledge, not input (their files are not hashed as inputs)
 STORE_PARAMS: tuple[str, ...] = ("inhouse_db",)
@@ -43,7 +43,7 @@ CODE_SCOPES: dict[str, tuple[str, ...]] = {
     "colorectal_cancer": ("oncology", "io"),
     "colorectal_cohort": ("oncology", "io"),
 }
-COMMON_CODE: tuple[str, ...] = ("params.py", "summary.py", "_resources.py", "case_store.py")
+COMMON_CODE: tuple[str, ...] = ("params.py", "summary.py", "_resources.py", "case_store.py", "contract")
 
 #: analyses whose results depend on the HPO release carried by the hpo3 wheel
 USES_HPO: frozenset[str] = frozenset({"rare_disease"})
@@ -60,7 +60,8 @@ def code_fingerprint(analysis: str, *, notebook: str | Path | None = None) -> di
     if scope is None:
         files = sorted(root.rglob("*.py"))
     else:
-        files = sorted({f for part in (*scope, *COMMON_CODE) for f in
+        # the analysis' own package (its contract and display modules) shapes its results too
+        files = sorted({f for part in (*scope, analysis, *COMMON_CODE) for f in
                         ([root / part] if part.endswith(".py") else (root / part).rglob("*.py")) if f.is_file()})
     digest = hashlib.sha256()
     for f in files:

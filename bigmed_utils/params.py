@@ -1,6 +1,7 @@
 """Parameters of every analysis: one pydantic model each, YAML loading, and errors that name the parameter.
 
-The same parameter name means the same thing in every analysis (see ARCHITECTURE.md, "Contracts"). A
+The same parameter name means the same thing in every analysis (see README.md, "Architecture", and
+docs/architecture.md). Each analysis package names its model in its ``contract`` module. A
 notebook's first code cell (tagged ``parameters``) holds the defaults of the synthetic demo case; the next
 cell calls :func:`validate_params`, so a wrong type, a missing input file or an unknown key fails there,
 before Hail starts. ``bigmed run`` validates the same way before it starts a kernel.
@@ -18,11 +19,10 @@ bigmed_utils.errors.ParameterError: rare_disease: parameter 'vcf': file not foun
 
 from __future__ import annotations
 
-import re
 from types import UnionType
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping, Union, get_args, get_origin
+from typing import Annotated, Any, Iterator, Literal, Mapping, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from .errors import ParameterError
+from .phenotype.ontology import HPO_ID_RE
 
 # ---------------------------------------------------------------------------------------------------------
 # Field types shared by all analyses
@@ -71,11 +72,8 @@ InputPath = Annotated[Path, AfterValidator(_existing_path)]
 #: a path that may not exist yet (e.g. an in-house database that the run creates)
 OutputPath = Annotated[Path, AfterValidator(_any_path)]
 
-_HPO_RE = re.compile(r"^HP:\d{7}$")
-
-
 def _hpo_id(value: str) -> str:
-    if not _HPO_RE.match(value):
+    if not HPO_ID_RE.match(value):
         raise ValueError(f"{value!r} is not an HPO id of the form HP:0000000")
     return value
 
@@ -254,7 +252,7 @@ class ColorectalCohortParams(AnalysisParams):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Registry
+# Registry: the analysis packages declare their specs (bigmed_utils.contract finds them)
 
 
 @dataclass(frozen=True)
@@ -266,41 +264,41 @@ class AnalysisSpec:
     model: type[AnalysisParams]
     id_key: str
     summary_keys: tuple[str, ...]
+    #: the notebook's name in the notebooks folder (without ``.ipynb``); default the analysis name
+    notebook: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.notebook:
+            object.__setattr__(self, "notebook", self.name)
 
 
-ANALYSES: dict[str, AnalysisSpec] = {
-    spec.name: spec
-    for spec in (
-        AnalysisSpec(
-            "rare_disease",
-            "Rare disease: ranked candidate variants",
-            RareDiseaseParams,
-            "case_id",
-            ("qc", "phenotypes", "candidates"),
-        ),
-        AnalysisSpec(
-            "sudden_cardiac_death",
-            "Sudden cardiac death: family genetics, ECG, risk and cascade screening",
-            SuddenCardiacDeathParams,
-            "family_id",
-            ("proband", "findings", "qtc", "hcm_risk_scd", "cascade", "segregation"),
-        ),
-        AnalysisSpec(
-            "colorectal_cancer",
-            "Colorectal cancer: molecular tumour-board report",
-            ColorectalCancerParams,
-            "patient_id",
-            ("tmb", "msi", "drivers", "actionable", "resistance"),
-        ),
-        AnalysisSpec(
-            "colorectal_cohort",
-            "Colorectal cancer cohort: molecular groups and outcomes",
-            ColorectalCohortParams,
-            "case_id",
-            ("n_patients", "km", "cox", "log_rank"),
-        ),
-    )
-}
+class _Registered(Mapping[str, AnalysisSpec]):
+    """The specs of the analyses the registry finds (:func:`bigmed_utils.contract.analyses`), by name.
+
+    A mapping rather than a list here: an analysis package declares its own spec, so adding one edits
+    nothing in this module.
+    """
+
+    def _specs(self) -> dict[str, AnalysisSpec]:
+        from .contract.registry import analyses
+
+        return {name: a.spec for name, a in analyses().items()}
+
+    def __getitem__(self, name: str) -> AnalysisSpec:
+        return self._specs()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs())
+
+    def __len__(self) -> int:
+        return len(self._specs())
+
+    def __repr__(self) -> str:
+        return f"ANALYSES({', '.join(self)})"
+
+
+#: every registered analysis: name -> :class:`AnalysisSpec`
+ANALYSES: Mapping[str, AnalysisSpec] = _Registered()
 
 ID_KEYS = ("case_id", "family_id", "patient_id")
 

@@ -7,7 +7,6 @@ git commit when known, the bundled data manifest, start and end time, wall time 
 from __future__ import annotations
 
 import getpass
-import hashlib
 import platform
 import re
 import socket
@@ -17,17 +16,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from ._fs import sha256_file
+
 PROVENANCE_FILE = "provenance.json"
-_CHUNK = 1 << 20
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def input_files(params: Mapping[str, Any]) -> dict[str, str]:

@@ -41,7 +41,8 @@ from typing import Any, Callable, Iterable, Mapping
 import yaml
 
 from . import provenance as prov
-from .batch import (Batch, BatchOptions, Case, CaseResult, _atomic_write, _now, _read_json,
+from ._fs import atomic_write_text
+from .batch import (Batch, BatchOptions, Case, BatchCaseOutcome, _now, _read_json,
                     _report_link, discover_cases)
 from .errors import BigMedError, ParameterError
 from .knowledge import diff_knowledge, knowledge_versions
@@ -108,7 +109,7 @@ def _params_case(f: Finished, reports: Path) -> Case | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(values, sort_keys=True)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        _atomic_write(path, text)
+        atomic_write_text(path, text)
     return Case(f.analysis, path, f.case_id)
 
 
@@ -238,16 +239,16 @@ class ReanalysisBatch(Batch):
         self.previous[case.key] = fresh.summary
         return "run", a.reason
 
-    def run_case(self, case: Case) -> CaseResult:
+    def run_case(self, case: Case) -> BatchCaseOutcome:
         res = super().run_case(case)
         if res.status == "failed":  # the previous report stands: the index keeps it, with the reason
             self.assessments.setdefault(case.key, Assessment("skip", res.reason))
             self.assessments[case.key].decision = "failed"
-            return CaseResult(case.analysis, case.case_id, "skipped", f"reanalysis failed: {res.reason}; "
+            return BatchCaseOutcome(case.analysis, case.case_id, "skipped", f"reanalysis failed: {res.reason}; "
                               "the previous report stands", report=_report_link(self.reports, self._out(case)))
         return res
 
-    def _attempts(self, case: Case, out: Path, *, keep_previous: bool) -> CaseResult:
+    def _attempts(self, case: Case, out: Path, *, keep_previous: bool) -> BatchCaseOutcome:
         res = super()._attempts(case, out, keep_previous=keep_previous)
         if res.status == "done":
             first = self.index.load().get("cases", {}).get(case.key, {})
@@ -397,7 +398,7 @@ def _write_record(root: Path, result: ReanalysisResult) -> None:
                      "skipped": result.skipped, "failed": result.failed},
         "changes": changes,
     }
-    _atomic_write(path, json.dumps(record, indent=2) + "\n")
+    atomic_write_text(path, json.dumps(record, indent=2) + "\n")
     if result.changes:
         RunIndex(root).annotate("reanalysis", {"updated": _now(), "changes": changes})
 

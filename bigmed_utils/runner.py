@@ -1,8 +1,9 @@
 """Run one analysis notebook with papermill into an output folder that is complete or absent.
 
-``run_analysis`` (behind ``bigmed run``) validates the parameters before any kernel starts, executes
-``notebooks/ANALYSIS.ipynb`` in ``DIR.partial/``, then writes ``report.html``, checks ``summary.json`` and
-writes ``provenance.json``; only then is ``DIR.partial`` renamed to ``DIR``. On failure the partial
+``run_analysis`` (behind ``bigmed run``) runs named steps (:data:`STEPS`): it validates the parameters and
+checks the input files before any kernel starts, executes ``notebooks/ANALYSIS.ipynb`` in ``DIR.partial/``,
+checks ``summary.json``, exports ``report.html``, writes ``provenance.json``; only then is ``DIR.partial``
+renamed to ``DIR`` (publish). On failure the partial
 notebook and ``error.txt`` are kept in ``DIR.failed/`` and the error names the failing cell. An existing
 ``DIR`` is replaced only with ``force=True`` (and then only once the new run has succeeded).
 """
@@ -13,11 +14,12 @@ import json
 import logging
 import os
 import shutil
+import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from . import provenance as prov
 from .errors import (
@@ -72,9 +74,11 @@ def available_analyses(notebooks_dir: str | Path | None = None) -> list[str]:
 
 
 def notebook_path(analysis: str, notebooks_dir: str | Path | None = None) -> Path:
-    """The notebook of ``analysis``; :class:`ParameterError` naming the known ones if there is none."""
+    """The notebook of ``analysis`` (its registered notebook name, default the id); :class:`ParameterError`
+    naming the known ones if there is none."""
     folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
-    path = folder / f"{analysis}.ipynb"
+    spec = analysis_spec(analysis)
+    path = folder / f"{spec.notebook if spec else analysis}.ipynb"
     if not path.is_file():
         known = ", ".join(available_analyses(folder)) or "none"
         raise ParameterError(f"unknown analysis '{analysis}': no notebook {path.name} (available: {known})")
@@ -199,6 +203,7 @@ def run_analysis(
     kernel_name: str | None = None,
     keep_previous: bool = False,
     pdf: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Execute one analysis notebook and write its complete output folder.
 
@@ -224,6 +229,9 @@ def run_analysis(
         With ``force``: keep the replaced folder as ``DIR.v<N>`` instead of deleting it.
     pdf
         Also print ``report.pdf`` with headless Chromium (skipped with a warning when not installed).
+    progress
+        Called after each step of :data:`STEPS` with one line ``bigmed: ANALYSIS: [k/N] STEP S s``
+        (``bigmed run`` prints it to stderr).
 
     Returns
     -------
@@ -242,129 +250,197 @@ def run_analysis(
     # two runs into the same DIR (two `bigmed demo`, a user and a scheduler) share DIR.partial: the second
     # waits for the first (saying who holds the lock), then finds DIR (and needs --force as usual)
     with exclusive(lock_file_for(out, "run-lock"), what=f"the output folder {out}"):
-        return _run_analysis(analysis, out=out, params_file=params_file, params=params, force=force,
-                             cell_timeout=cell_timeout, notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                             keep_previous=keep_previous, pdf=pdf)
+        if out.exists() and not force:
+            raise OutputExistsError(f"output folder exists: {out} (use --force to replace it)")
+        run = _Run(analysis=analysis, out=out, params_file=params_file, params=params, cell_timeout=cell_timeout,
+                   notebooks_dir=notebooks_dir, kernel_name=kernel_name, keep_previous=keep_previous, pdf=pdf)
+        return _run_analysis(run, progress)
 
 
-def _run_analysis(
-    analysis: str,
-    *,
-    out: Path,
-    params_file: str | Path | None,
-    params: Mapping[str, Any] | None,
-    force: bool,
-    cell_timeout: int | None,
-    notebooks_dir: str | Path | None,
-    kernel_name: str | None,
-    keep_previous: bool,
-    pdf: bool,
-) -> RunResult:
+@dataclass
+class _Run:
+    """The state one run's steps share (filled in step by step)."""
+
+    analysis: str
+    out: Path
+    params_file: str | Path | None
+    params: Mapping[str, Any] | None
+    cell_timeout: int | None
+    notebooks_dir: str | Path | None
+    kernel_name: str | None
+    keep_previous: bool
+    pdf: bool
+    started: Any = None
+    notebook: Path | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str | None = None
+    knowledge: dict[str, Any] = field(default_factory=dict)
+    pseudonymiser: "Pseudonymiser | None" = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def partial(self) -> Path:
+        return _sibling(self.out, ".partial")
+
+
+def _validate_parameters(run: _Run) -> None:
+    if analysis_spec(run.analysis) is not None:  # bad parameters are named before a missing notebook
+        run.values = resolve_params(run.analysis, params_file=run.params_file, params=run.params, notebook=None)
+        run.notebook = notebook_path(run.analysis, run.notebooks_dir)
+    else:
+        run.notebook = notebook_path(run.analysis, run.notebooks_dir)
+        run.values = resolve_params(run.analysis, params_file=run.params_file, params=run.params, notebook=run.notebook)
+
+
+def _check_inputs(run: _Run) -> None:
+    from .io.preflight import check_inputs
+
+    check_inputs(run.analysis, run.values)  # a bad input file: one line, exit 2, before the kernel starts
+    run.inputs = prov.hash_inputs(run.values)
+    run.fingerprint = run_fingerprint(run.analysis, run.values, run.inputs)
+    run.knowledge = knowledge_versions(run.analysis, run.values, notebook=run.notebook)  # as the run starts
+    run.pseudonymiser = _pseudonymiser(run.values)
+
+
+def _execute_notebook(run: _Run) -> None:
     import papermill as pm
 
-    partial = _sibling(out, ".partial")
-    if out.exists() and not force:
-        raise OutputExistsError(f"output folder exists: {out} (use --force to replace it)")
-    started = prov.now()
-    try:
-        if analysis_spec(analysis) is not None:  # bad parameters are named before a missing notebook
-            values = resolve_params(analysis, params_file=params_file, params=params, notebook=None)
-            notebook = notebook_path(analysis, notebooks_dir)
-        else:
-            notebook = notebook_path(analysis, notebooks_dir)
-            values = resolve_params(analysis, params_file=params_file, params=params, notebook=notebook)
-        from .io.preflight import check_inputs
-
-        check_inputs(analysis, values)  # a bad input file: one line, exit 2, before the kernel starts
-        inputs = prov.hash_inputs(values)
-        fingerprint = run_fingerprint(analysis, values, inputs)
-        knowledge = knowledge_versions(analysis, values, notebook=notebook)  # as the run starts
-        pseudonymiser = _pseudonymiser(values)
-    except BigMedError as err:
-        # an input file refused by the pre-flight reads as it would from the notebook: "InputDataError: ..."
-        first = f"{type(err).__name__}: {err}" if isinstance(err, InputDataError) else str(err)
-        failed = _fail(out, None, first, "The run stopped before the notebook started.\n")
-        _write_failure_record(out, err, None)
-        _audit(failed, analysis=analysis, result="rejected", detail=str(err))
-        raise
-
+    partial = run.partial
     if partial.exists():  # left by a run that was killed: never a result
         shutil.rmtree(partial)
     partial.mkdir(parents=True)
-    work = partial / _WORK
-    try:
-        env = {ENV_OUTPUT_DIR: str(partial), ENV_WORK_DIR: str(work), ENV_KERNEL_LOG: str(partial / "logs" / "kernel.log")}
-        with _environment(**env):
-            pm.execute_notebook(
-                str(notebook),
-                str(partial / NOTEBOOK_FILE),
-                parameters=values,
-                cwd=str(partial),
-                kernel_name=kernel_name,
-                execution_timeout=cell_timeout,
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=True,
-                kernel_manager_class=LocalKernelManager,
-            )
-        summary_path = partial / SUMMARY_FILE
-        if not summary_path.is_file():
-            raise AnalysisError(f"{analysis}: the notebook finished without writing {SUMMARY_FILE}")
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        validate_summary(summary, analysis=analysis)
-        finished = prov.now()
-        record = prov.build_provenance(
-            analysis=analysis,
-            params=values,
-            inputs=inputs,
-            started=started,
-            finished=finished,
-            fingerprint=fingerprint,
-            knowledge=knowledge,
-            hail={
-                "spark_master": values.get("spark_master") or os.environ.get("BIGMED_SPARK_MASTER") or "local",
-                "driver_memory": values.get("driver_memory") or os.environ.get("BIGMED_DRIVER_MEMORY"),
-            },
+    env = {ENV_OUTPUT_DIR: str(partial), ENV_WORK_DIR: str(partial / _WORK),
+           ENV_KERNEL_LOG: str(partial / "logs" / "kernel.log")}
+    with _environment(**env):
+        pm.execute_notebook(
+            str(run.notebook),
+            str(partial / NOTEBOOK_FILE),
+            parameters=run.values,
+            cwd=str(partial),
+            kernel_name=run.kernel_name,
+            execution_timeout=run.cell_timeout,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=True,
+            kernel_manager_class=LocalKernelManager,
         )
-        spec = analysis_spec(analysis)
-        id_key = spec.id_key if spec else next((k for k in ID_KEYS if k in summary), ID_KEYS[0])
-        html = render_report(
-            partial / NOTEBOOK_FILE,
-            title=spec.title if spec else analysis.replace("_", " ").capitalize(),
-            id_label=id_key,
-            case_id=str(summary.get(id_key, values.get(id_key, ""))),
-            params=values,
-            provenance=record,
-            hide_paths=(partial, out, out.parent, Path.cwd()),
-        )
-        (partial / REPORT_FILE).write_text(html, encoding="utf-8")
-        if pdf:
-            from .pdf import print_pdf
 
-            print_pdf(partial / REPORT_FILE, partial / "report.pdf")
-        (partial / prov.PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        _tidy_work(partial)
-        if pseudonymiser is not None:
-            _pseudonymise_outputs(partial, pseudonymiser)
-            summary = json.loads((partial / SUMMARY_FILE).read_text(encoding="utf-8"))
+
+def _check_summary(run: _Run) -> None:
+    summary_path = run.partial / SUMMARY_FILE
+    if not summary_path.is_file():
+        raise AnalysisError(f"{run.analysis}: the notebook finished without writing {SUMMARY_FILE}")
+    run.summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    validate_summary(run.summary, analysis=run.analysis)
+
+
+def _export_report(run: _Run) -> None:
+    partial, values = run.partial, run.values
+    run.record = prov.build_provenance(
+        analysis=run.analysis,
+        params=values,
+        inputs=run.inputs,
+        started=run.started,
+        finished=prov.now(),
+        fingerprint=run.fingerprint,
+        knowledge=run.knowledge,
+        hail={
+            "spark_master": values.get("spark_master") or os.environ.get("BIGMED_SPARK_MASTER") or "local",
+            "driver_memory": values.get("driver_memory") or os.environ.get("BIGMED_DRIVER_MEMORY"),
+        },
+    )
+    spec = analysis_spec(run.analysis)
+    id_key = spec.id_key if spec else next((k for k in ID_KEYS if k in run.summary), ID_KEYS[0])
+    html = render_report(
+        partial / NOTEBOOK_FILE,
+        title=spec.title if spec else run.analysis.replace("_", " ").capitalize(),
+        id_label=id_key,
+        case_id=str(run.summary.get(id_key, values.get(id_key, ""))),
+        params=values,
+        provenance=run.record,
+        hide_paths=(partial, run.out, run.out.parent, Path.cwd()),
+    )
+    (partial / REPORT_FILE).write_text(html, encoding="utf-8")
+    if run.pdf:
+        from .pdf import print_pdf
+
+        print_pdf(partial / REPORT_FILE, partial / "report.pdf")
+
+
+def _write_provenance(run: _Run) -> None:
+    partial = run.partial
+    (partial / prov.PROVENANCE_FILE).write_text(json.dumps(run.record, indent=2) + "\n", encoding="utf-8")
+    _tidy_work(partial)
+    if run.pseudonymiser is not None:
+        _pseudonymise_outputs(partial, run.pseudonymiser)
+        run.summary = json.loads((partial / SUMMARY_FILE).read_text(encoding="utf-8"))
+
+
+def _publish_run(run: _Run) -> None:
+    _publish(run.partial, run.out, keep_previous=run.keep_previous)
+    _audit(run.out, analysis=run.analysis, result="success")
+
+
+#: the steps of a run, in order: before the notebook (nothing written but DIR.failed on error), the
+#: notebook and its outputs (in DIR.partial; DIR.failed on error), then publishing DIR
+PREFLIGHT_STEPS: tuple[tuple[str, Callable[[_Run], None]], ...] = (
+    ("validate parameters", _validate_parameters),
+    ("check inputs", _check_inputs),
+)
+NOTEBOOK_STEPS: tuple[tuple[str, Callable[[_Run], None]], ...] = (
+    ("execute notebook", _execute_notebook),
+    ("check summary", _check_summary),
+    ("export report", _export_report),
+    ("write provenance", _write_provenance),
+)
+PUBLISH_STEPS: tuple[tuple[str, Callable[[_Run], None]], ...] = (("publish", _publish_run),)
+STEPS = tuple(name for name, _ in (*PREFLIGHT_STEPS, *NOTEBOOK_STEPS, *PUBLISH_STEPS))
+
+
+def _run_steps(run: _Run, steps: tuple[tuple[str, Callable[[_Run], None]], ...],
+               progress: Callable[[str], None] | None) -> None:
+    """Run ``steps`` in order; after each, ``progress`` gets ``bigmed: ANALYSIS: [k/N] STEP S s``."""
+    for name, step in steps:
+        began = time.perf_counter()
+        step(run)
+        if progress is not None:
+            k = STEPS.index(name) + 1
+            progress(f"bigmed: {run.analysis}: [{k}/{len(STEPS)}] {name} {time.perf_counter() - began:.1f} s")
+
+
+def _run_analysis(run: _Run, progress: Callable[[str], None] | None) -> RunResult:
+    run.started = prov.now()
+    try:
+        _run_steps(run, PREFLIGHT_STEPS, progress)
+    except BigMedError as err:
+        # an input file refused by the pre-flight reads as it would from the notebook: "InputDataError: ..."
+        first = f"{type(err).__name__}: {err}" if isinstance(err, InputDataError) else str(err)
+        failed = _fail(run.out, None, first, "The run stopped before the notebook started.\n")
+        _write_failure_record(run.out, err, None)
+        _audit(failed, analysis=run.analysis, result="rejected", detail=str(err))
+        raise
+
+    try:
+        _run_steps(run, NOTEBOOK_STEPS, progress)
     except BaseException as err:  # noqa: BLE001 - every failure, even Ctrl-C, must leave DIR.failed
-        translated = err if isinstance(err, BigMedError) else _execution_error(analysis, err)
+        translated = err if isinstance(err, BigMedError) else _execution_error(run.analysis, err)
         if isinstance(err, KeyboardInterrupt):
-            translated = AnalysisError(f"{analysis}: interrupted")
-        failed = _fail(out, partial, str(translated), traceback.format_exc())
-        _write_failure_record(out, translated, fingerprint)
-        if pseudonymiser is not None:
-            pseudonymise_folder(failed, pseudonymiser)
-            translated = type(translated)(pseudonymiser.text(str(translated)))
-        _audit(failed, analysis=analysis, result="failed", detail=str(translated))
+            translated = AnalysisError(f"{run.analysis}: interrupted")
+        failed = _fail(run.out, run.partial, str(translated), traceback.format_exc())
+        _write_failure_record(run.out, translated, run.fingerprint)
+        if run.pseudonymiser is not None:
+            pseudonymise_folder(failed, run.pseudonymiser)
+            translated = type(translated)(run.pseudonymiser.text(str(translated)))
+        _audit(failed, analysis=run.analysis, result="failed", detail=str(translated))
         log.info("%s (partial notebook kept in %s)", translated, failed)
         if isinstance(err, (KeyboardInterrupt, SystemExit)):
             raise
         raise translated from None
 
-    _publish(partial, out, keep_previous=keep_previous)
-    _audit(out, analysis=analysis, result="success")
-    return RunResult(out=out, summary=summary, provenance=record)
+    _run_steps(run, PUBLISH_STEPS, progress)
+    return RunResult(out=run.out, summary=run.summary, provenance=run.record)
 
 
 def _pseudonymiser(values: Mapping[str, Any]) -> "Pseudonymiser | None":

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+from ._fs import atomic_write_text
 from .errors import AnalysisError
 from .params import ID_KEYS, analysis_spec
 
@@ -79,10 +80,7 @@ def write_summary(analysis: str, results: Mapping[str, Any], *, out_dir: str | P
     summary = make_summary(analysis, results)
     folder = Path(out_dir) if out_dir is not None else output_dir()
     path = folder / SUMMARY_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
 
 
 def validate_summary(summary: Mapping[str, Any], *, analysis: str) -> None:

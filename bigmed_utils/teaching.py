@@ -17,7 +17,6 @@ Research use only; not a medical device. Synthetic data only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -29,6 +28,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from ._fs import sha256_bytes
 from .errors import InputDataError, ParameterError
 
 #: Environment variable naming the synthetic data folder (default: ``<project>/data/demo``).
@@ -359,10 +359,6 @@ EXERCISES: dict[str, Exercise] = {e.name: e for e in [
 ]}
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 # ----------------------------------------------------------------------------------------- check
 
 
@@ -454,7 +450,7 @@ def _compare(exercise: Exercise, answer: Any, data: str | os.PathLike | None) ->
     if exercise.kind == "hash":
         if not isinstance(answer, str):
             raise _AnswerFormat("a name (text)")
-        return _sha256(exercise.normalise(answer)) == exercise.digest, ""
+        return sha256_bytes(exercise.normalise(answer).encode()) == exercise.digest, ""
     expected = _expected(exercise.name, str(demo_data_dir(data)))
     if exercise.kind == "number":
         value = _as_number(answer)

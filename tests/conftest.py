@@ -52,3 +52,16 @@ def _own_audit_log(monkeypatch, tmp_path_factory):
     refuses the unsigned records of the tests after it (one shared log made their result depend on order)."""
     log = tmp_path_factory.getbasetemp() / "audit" / f"{uuid.uuid4().hex}.jsonl"
     monkeypatch.setenv("BIGMED_AUDIT_LOG", str(log))
+
+
+#: fixtures that start a JVM or generate the synthetic cohorts: a test using one (directly or through another
+#: fixture) takes seconds, not milliseconds, and belongs to `make test`, not to the edit-test loop
+_SLOW_FIXTURES = frozenset({"hail_session", "demo_data"})
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``slow`` every test that needs Hail or the demo cohorts, so ``make test-fast`` (``-m "not slow"``)
+    is the pure-Python part of the suite (rules, readers, scores, privacy, CLI parsing)."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

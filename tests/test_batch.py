@@ -72,6 +72,7 @@ def test_memory_budget_queues_instead_of_overcommitting():
     assert budget.acquire(50) == 10 and budget.used == 10  # a job larger than the budget runs alone
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_batch_isolates_failures_and_rerun_retries_only_the_transient(project):
     root, params = project
     marker = root / "second-attempt-is-fast"
@@ -112,6 +113,7 @@ def test_batch_isolates_failures_and_rerun_retries_only_the_transient(project):
     assert lines[-1].startswith("1 done, 2 failed, 3 skipped")
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_changed_inputs_make_a_new_version_and_keep_the_old(project):
     root, params = project
     data = root / "input.txt"
@@ -127,6 +129,7 @@ def test_changed_inputs_make_a_new_version_and_keep_the_old(project):
     assert json.loads((reports / "selftest" / "C1" / "provenance.json").read_text())["fingerprint"] != first
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_cli_exit_code_is_non_zero_when_a_case_failed(project):
     root, params = project
     write_case(params, "ok", "case_id: OK\n")
@@ -137,6 +140,7 @@ def test_cli_exit_code_is_non_zero_when_a_case_failed(project):
     assert "1 done, 1 failed, 0 skipped" in res.stdout
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_sigterm_leaves_no_half_written_report_and_rerun_completes(project):
     root, params = project
     for i in range(4):

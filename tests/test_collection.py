@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 #: written by Python and pytest themselves, not by the project's collection hooks
 IGNORED = {".git", ".venv", ".pytest_cache", "__pycache__"}
@@ -30,6 +32,7 @@ def _listing(root: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_collect_only_writes_nothing_into_the_checkout(tmp_path):
     # a copy of the checkout without generated folders: other tests running at the same time (pytest -n)
     # write data/demo and reports/ into the real one

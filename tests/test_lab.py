@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from bigmed_utils.lab import KERNEL_NAME, install_kernel, lab_command
 
 
@@ -29,6 +31,7 @@ def test_kernel_spec_runs_this_python():
     assert spec["argv"][0] == sys.executable
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_lab_serves_the_notebooks_only_with_the_token(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

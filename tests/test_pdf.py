@@ -32,6 +32,7 @@ def _is_pdf(path: Path) -> bool:
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:] and len(data) > 5_000
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_without_chromium_the_run_succeeds_and_says_why(notebooks, tmp_path):
     bin_dir = tmp_path / "bin"  # a PATH with the environment's own tools and Java, but no browser
     bin_dir.mkdir()

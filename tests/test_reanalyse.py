@@ -65,6 +65,7 @@ def _audit_actions() -> list[str]:
     return [json.loads(line)["action"] for line in log.read_text().splitlines()] if log.is_file() else []
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_a_grown_inhouse_store_solves_a_planted_case_and_is_reported_once(project):
     root, params = project
     store = root / "store"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -136,7 +137,11 @@ def test_cli_failure_is_one_line_and_non_zero(notebooks, tmp_path):
     res = _bigmed("run", "selftest", "-p", "fail=true", "--out", str(tmp_path / "o"),
                   env_extra={"BIGMED_NOTEBOOKS_DIR": str(notebooks)})
     assert res.returncode == 1
-    assert res.stderr.strip() == "bigmed: error: selftest: cell 5 failed: ValueError: planted failure in the analysis cell"
+    *steps, error = res.stderr.strip().splitlines()
+    assert error == "bigmed: error: selftest: cell 5 failed: ValueError: planted failure in the analysis cell"
+    # the steps that finished before the failing one, each with its time
+    assert [re.sub(r" [0-9.]+ s$", "", s) for s in steps] == [
+        "bigmed: selftest: [1/7] validate parameters", "bigmed: selftest: [2/7] check inputs"]
 
 
 def test_cli_bad_parameter_exit_code_2(notebooks, tmp_path):

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bigmed_utils.cli import main
 from notebook_factory import write_notebook
 
@@ -23,6 +25,7 @@ def cron_entries(path: Path) -> list[str]:
     return [l for l in path.read_text().splitlines() if l.strip() and not l.startswith("#") and "=" not in l.split()[0]]
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_cron_line_is_valid_and_runs_a_batch(tmp_path):
     [entry] = cron_entries(SCHEDULE / "bigmed.crontab")
     fields = entry.split(None, 5)

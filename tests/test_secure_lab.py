@@ -48,6 +48,7 @@ def test_pseudonymised_run_carries_no_original_id(notebooks, tmp_path, key_file)
     assert "value doubled is 2 for case PSN-" in (out / "report.html").read_text()
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_pseudonymised_batch_carries_no_original_id(notebooks, tmp_path, key_file, monkeypatch):
     """Folders, index.json/html, the batch log, error.txt and the console lines of a nightly batch."""
     from bigmed_utils.batch import discover_cases, run_batch
@@ -106,6 +107,7 @@ def test_script_in_input_strings_is_escaped_in_the_report(notebooks, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_tampered_audit_log_is_caught(notebooks, tmp_path):
     log = tmp_path / "audit.jsonl"
     env = {**os.environ, "BIGMED_AUDIT_LOG": str(log), "BIGMED_NOTEBOOKS_DIR": str(notebooks)}

@@ -52,6 +52,7 @@ def manifest(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_batch_index_has_each_case_turnaround_with_median_and_90th_percentile(manifest):
     now = datetime.now().astimezone()
     two_days, one_hour = now - timedelta(days=2), now - timedelta(hours=1)

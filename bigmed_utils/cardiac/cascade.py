@@ -492,9 +492,28 @@ def genotypes_from_vcf(gt_by_sample: Mapping[str, Any]) -> dict[str, str]:
     return {str(s): genotype_status(g) for s, g in gt_by_sample.items()}
 
 
+def clinical_screening_list(pedigree: Pedigree, *, proband: str, deceased: set[str], affected: Mapping[str, str],
+                            condition: str | None, reason: str) -> pd.DataFrame:
+    """First-degree relatives for clinical (phenotype) screening when the family has no P/LP variant: no
+    predictive genetic testing (a VUS is not used for it), nobody discharged."""
+    surveil = SURVEILLANCE.get(condition or "", GENERIC_SURVEILLANCE)
+    rows = []
+    for person in pedigree.first_degree(proband):
+        relation, degree = pedigree.relationship(proband, person)
+        dead = person in deceased
+        text = ("deceased: consider molecular autopsy / testing of stored material if available" if dead else
+                f"{reason}; no predictive genetic testing; clinical screening: {surveil}")
+        rows.append({"person": person, "family_id": pedigree.family_id, "relation": relation, "degree": degree,
+                     "cascade_step": 1, "sex": {1: "M", 2: "F"}.get(pedigree.sex[person], "U"),
+                     "genotype_status": UNTESTED, "phenotype_status": affected.get(person, "unknown"),
+                     "deceased": dead, "at_risk_via": proband, "follow_up": not dead, "recommendation": text})
+    return pd.DataFrame(rows, columns=CASCADE_COLUMNS)
+
+
 __all__ = [
     "CARRIER", "NON_CARRIER", "UNTESTED", "OBLIGATE", "SURVEILLANCE", "CASCADE_COLUMNS",
     "genotype_status", "genotypes_from_vcf", "cascade_records", "infer_obligate_carriers", "cascade_list",
+    "clinical_screening_list",
     "SegregationResult", "segregation", "lod_fully_segregating", "pp1_strength", "PP1_THRESHOLDS",
     "BS4_MIN_AFFECTED_NON_CARRIERS",
 ]

@@ -76,7 +76,7 @@ def build_store_from_cohort(store: str | Path, *, cohort: Any = None, **overview
     Parameters
     ----------
     cohort
-        A :class:`~bigmed_utils.cardiac.analysis.CohortResult` already computed; otherwise the keyword
+        A :class:`~bigmed_utils.cardiac.results.CardiacCohortResult` already computed; otherwise the keyword
         arguments go to :func:`~bigmed_utils.cardiac.analysis.cohort_overview` (``ped``, ``vcf``, ``ecg``,
         ``echo``, ``clinical``, ...; every family of the joint files is screened in one Hail pass).
     """
@@ -88,7 +88,7 @@ def build_store_from_cohort(store: str | Path, *, cohort: Any = None, **overview
 
 
 def _phenotype_text(p: Mapping[str, Any], condition: str | None) -> str:
-    from .analysis import _condition_label
+    from .summary import _condition_label
 
     bits = [_condition_label(condition)] if condition else []
     bits.append(f"{p.get('relatives_affected', 0)} of {p.get('relatives', 0)} relatives affected")

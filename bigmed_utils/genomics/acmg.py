@@ -113,11 +113,13 @@ from .acmg_combine import (  # the combining rules, re-exported
     STAND_ALONE_POINTS,
     STRENGTH_POINTS,
     VUS,
+    _criterion,
     _strength_and_direction,
     combine_points,
     richards_2015_class,
     sum_points,
 )
+from .acmg_pm3 import PM3_POINTS, PM3_STRENGTH, pm3_criterion, pm3_points  # re-exported
 from .pvs1 import pvs1_strength
 
 #: inheritance modes, as named by the rare-disease analysis (summary.json contract)
@@ -178,21 +180,6 @@ SPLICEAI_MAX_BENIGN = 0.1
 BP7_MIN_DONOR_OFFSET = 7
 BP7_MIN_ACCEPTOR_OFFSET = 21
 
-#: ClinGen SVI "Recommendation for in trans criterion (PM3)" v1.0 (2019), Table 1: points per observation in
-#: the proband, by the other allele's classification and the phase. P/LP share one row (the SVI table
-#: follows Oza et al. 2018 Hum Mutat 39:1593, Table 6a); a VUS partner counts only in confirmed trans;
-#: homozygous occurrences 0.5 each (at most 1 point in total).
-PM3_POINTS = {
-    ("pathogenic", "in_trans"): 1.0,
-    ("pathogenic", "unknown"): 0.5,
-    ("uncertain", "in_trans"): 0.25,
-    ("uncertain", "unknown"): 0.0,
-    ("homozygous", None): 0.5,
-}
-#: PM3 strength from the summed points (same document, Table 2)
-PM3_STRENGTH = ((4.0, "PM3_VeryStrong", "Very strong"), (2.0, "PM3_Strong", "Strong"), (1.0, "PM3", "Moderate"),
-                (0.5, "PM3_Supporting", "Supporting"))
-
 REQUIRED_COLUMNS = ("variant_id", "gene", "consequence")
 OPTIONAL_COLUMNS = ("impact", "hgvsp", "hgvsc", "exon", "intron", "protein_position", "nmd", "spliceai", "gate",
                     "max_af", "revel", "clin_sig", "mode", "parents_tested", "parentage_confirmed", "parentage_note",
@@ -238,14 +225,6 @@ def lof_genes() -> dict[str, int]:
     """Gene symbol -> ClinGen haploinsufficiency score (3 or 30) from the bundled curation list."""
     table = pd.read_csv(data_path("acmg", "clingen_haploinsufficiency_genes.tsv"), sep="\t", comment="#")
     return dict(zip(table["gene"].astype(str), table["hi_score"].astype(int)))
-
-
-def _criterion(code: str, strength: str, reason: str, *, benign: bool = False) -> dict[str, Any]:
-    if strength == "Stand-alone":
-        points = STAND_ALONE_POINTS
-    else:
-        points = STRENGTH_POINTS[strength] * (-1 if benign else 1)
-    return {"code": code, "strength": strength, "points": points, "reason": reason}
 
 
 def _missing(value: Any) -> bool:
@@ -488,31 +467,6 @@ def evaluate_variant(
     if bp7 is not None:
         out.append(bp7)
     return out
-
-
-def pm3_points(*, partner_class: str | None, phase: str | None, homozygous: bool = False) -> float:
-    """Points of one observation by the ClinGen SVI PM3 v1.0 table (:data:`PM3_POINTS`).
-
-    ``partner_class``: the other allele's class (an ACMG class name, or ``"pathogenic"`` for a ClinVar
-    P/LP assertion); ``phase``: ``"in_trans"`` or ``"unknown"``; ``homozygous``: the variant is homozygous.
-    """
-    if homozygous:
-        return PM3_POINTS[("homozygous", None)]
-    if partner_class in (PATHOGENIC, LIKELY_PATHOGENIC, "pathogenic"):
-        kind = "pathogenic"
-    elif partner_class == VUS:
-        kind = "uncertain"
-    else:
-        return 0.0
-    return PM3_POINTS.get((kind, "in_trans" if phase == "in_trans" else "unknown"), 0.0)
-
-
-def pm3_criterion(points: float, reason: str) -> dict[str, Any] | None:
-    """The PM3 criterion for a sum of points (:data:`PM3_STRENGTH`), or ``None`` below 0.5."""
-    for minimum, code, strength in PM3_STRENGTH:
-        if points >= minimum:
-            return _criterion(code, strength, f"{reason}: {points:g} PM3 point(s) (ClinGen SVI PM3 v1.0)")
-    return None
 
 
 def _pm3_for(record: Mapping[str, Any], first_pass: Mapping[str, str], clinvar_path: set[str]) -> dict[str, Any] | None:

@@ -31,6 +31,15 @@ BENIGN = "Benign"
 CLASSES = (PATHOGENIC, LIKELY_PATHOGENIC, VUS, LIKELY_BENIGN, BENIGN)
 
 
+def _criterion(code: str, strength: str, reason: str, *, benign: bool = False) -> dict[str, Any]:
+    """One criterion as the engine reports it: code, strength, signed points and the reason."""
+    if strength == "Stand-alone":
+        points = STAND_ALONE_POINTS
+    else:
+        points = STRENGTH_POINTS[strength] * (-1 if benign else 1)
+    return {"code": code, "strength": strength, "points": points, "reason": reason}
+
+
 def sum_points(criteria: Iterable[Mapping[str, Any]]) -> int:
     """Total points of a list of criteria (each with a ``points`` key)."""
     return int(sum(int(c["points"]) for c in criteria))

@@ -298,6 +298,7 @@ def _info_spliceai(mt: Any, info_fields: dict[str, Any], gene: Any) -> Any:
     return hl.or_missing(hl.len(mine) > 0, hl.max(mine.map(lambda e: e.ds)))
 
 
+# size: the CSQ parser's closures (col, entry, key_within_gene) share this VCF's field index and allele
 def annotate_csq(
     mt: Any,
     *,

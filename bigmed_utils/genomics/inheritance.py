@@ -159,6 +159,7 @@ def proband_rare_rows(mt: Any, pedigree_df: pd.DataFrame, *, proband: str, max_a
     ))
 
 
+# size: one Hail pipeline whose funnel counts exactly what each step removes, on one table and member list
 def find_candidates(
     mt: Any,
     pedigree_df: pd.DataFrame,
@@ -311,6 +312,7 @@ _BASE_ROW_FIELDS = ("variant_id", "gene", "genes", "consequence", "consequence_t
 _OPTIONAL_ROW_FIELDS = ("intron", "protein_position", "nmd", "spliceai", "af_source", "popmax_af", "faf95")
 
 
+# size: the inheritance rules of every mode side by side, so that a reader compares them in one place
 def _mode_flags(
     ht: Any,
     *,

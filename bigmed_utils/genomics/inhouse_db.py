@@ -34,6 +34,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
+from .._fs import atomic_write_text
 from ..errors import InputDataError, ParameterError
 from ..progress import tick
 
@@ -168,26 +169,21 @@ def _case_calls(case: _Case) -> Any:
     """Hail Table of the proband's non-reference calls (locus, alleles, variant_id, zygosity)."""
     import hail as hl
 
-    from ..io.vcf import hail_import_vcf, read_vcf_header, run_retyping, variant_id_expr
+    from ..io.variants import load_variants
+    from ..io.vcf import read_vcf_header
 
     if case.vcf and Path(case.vcf).is_file():
         path = Path(case.vcf)
         header = read_vcf_header(path)
         if case.proband not in header.samples:
             raise InputDataError(f"{path}: proband {case.proband!r} is not a sample of the VCF")
-
-        def attempt(retyped: list[str]) -> Any:
-            # the package's one VCF import (io.vcf): mistyped INFO/FORMAT fields are read as text, as in read_vcf
-            mt = hail_import_vcf(path, genome_build=case.genome_build, retyped=retyped, header=header)
-            mt = mt.filter_cols(mt.s == case.proband).select_entries("GT").select_rows()
-            mt = hl.split_multi_hts(mt)
-            mt = mt.annotate_rows(variant_id=variant_id_expr(mt, header, case.genome_build))
-            mt = mt.filter_entries(hl.or_else(mt.GT.is_non_ref(), False))
-            mt = mt.annotate_entries(zygosity=hl.if_else(mt.GT.is_hom_var(), "hom", "het"))
-            ht = mt.entries().key_by("locus", "alleles").select("variant_id", "zygosity")
-            return ht.checkpoint(hl.utils.new_temp_file("bigmed_inhouse_calls", "ht"))
-
-        return run_retyping(path, attempt, header=header)
+        # read once, never again: no import cache beside the case's VCF; only the proband's calls are kept
+        mt = load_variants(path, genome_build=case.genome_build, parse_csq=False, csq_required=False, cache=False)
+        mt = mt.filter_cols(mt.s == case.proband).select_entries("GT").select_rows("variant_id")
+        mt = mt.filter_entries(hl.or_else(mt.GT.is_non_ref(), False))
+        mt = mt.annotate_entries(zygosity=hl.if_else(mt.GT.is_hom_var(), "hom", "het"))
+        ht = mt.entries().key_by("locus", "alleles").select("variant_id", "zygosity")
+        return ht.checkpoint(hl.utils.new_temp_file("bigmed_inhouse_calls", "ht"))
     # the VCF is gone: fall back to the candidates and the proband's genotype in summary.json
     rows = []
     for c in case.candidates:
@@ -318,9 +314,7 @@ def add_case(db_path: str | Path, source: Any, *, keep_versions: int = 2) -> Add
         (staging / "meta.json").write_text(json.dumps({"genome_build": case.genome_build, "version": version,
                                                        "cases": len(cases)}, indent=1) + "\n", encoding="utf-8")
         staging.rename(db / version)
-        pointer_tmp = db / f".{CURRENT_FILE}.tmp"
-        pointer_tmp.write_text(version + "\n", encoding="utf-8")
-        pointer_tmp.replace(db / CURRENT_FILE)  # the swap: readers see the old or the new version, whole
+        atomic_write_text(db / CURRENT_FILE, version + "\n")  # the swap: readers see the old or the new version, whole
         versions = sorted(p for p in db.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit())
         for stale in versions[:-keep_versions]:
             shutil.rmtree(stale, ignore_errors=True)

@@ -197,6 +197,10 @@ def _child_main(argv: list[str]) -> int:
 
 # --- orchestration ----------------------------------------------------------------------------------------
 
+#: first passes started by a pre-flight before Hail, by their arguments (taken over by the analysis)
+_EARLY: dict[tuple, "FamilyTables"] = {}
+
+
 def enabled() -> bool:
     """False when ``$BIGMED_FIRST_PASS`` switches the first pass off."""
     return os.environ.get(ENV_FIRST_PASS, "1").strip().lower() not in _OFF
@@ -237,7 +241,7 @@ class FamilyTables:
     @classmethod
     def start(
         cls, *, vcf: str | os.PathLike, genome_build: str, min_partitions: int | None, ped: pd.DataFrame,
-        family: pd.DataFrame, proband: str, ceiling: float, family_qc: bool = True,
+        family: pd.DataFrame, proband: str, ceiling: float, family_qc: bool = True, early: bool = False,
     ) -> "FamilyTables":
         """Find cached tables, else start the first pass's child processes (call before ``init_hail``).
 
@@ -253,13 +257,24 @@ class FamilyTables:
             The AF ceiling of the proband's rare rows (at least 5 %).
         family_qc
             Whether the family QC will be asked for (its cached result then counts).
+        early
+            Called before Hail starts by a pre-flight (``Analysis.check``): the instance is kept, and the
+            next call with the same arguments returns it instead of starting the first pass again.
         """
+        key = (str(Path(vcf).resolve()), genome_build, min_partitions, proband, ceiling, family_qc,
+               family.astype(str).to_json())
+        if not early and key in _EARLY:
+            return _EARLY.pop(key)
+        if early and key in _EARLY:
+            return _EARLY[key]
         from ..genomics.inheritance import FAMILY_TABLE_MAX_AF
         from ..genomics.qc_sites import thinning_step
         from . import vcf_cache
 
         self = cls(vcf=Path(vcf), genome_build=genome_build, min_partitions=min_partitions, ped=ped,
                    family=family, proband=proband, ceiling=ceiling)
+        if early:
+            _EARLY[key] = self
         p = self.vcf
         self._step = thinning_step(p)
         folder = vcf_cache.cache_folder(p)

@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
+from .clinical import match_barcodes
 
 #: required tables and the columns each must have
 REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
@@ -189,7 +190,7 @@ def select_patients(
         several), case-insensitively (``'cetuximab'``, ``'FOLFOX'``).
     genomic_ids
         Tumour barcodes of the genomic data (``CRC0001-T``); matched to ``person_source_value`` by
-        :func:`bigmed_utils.oncology.cohort.match_barcodes` and returned as ``tumor_barcode``.
+        :func:`bigmed_utils.io.clinical.match_barcodes` and returned as ``tumor_barcode``.
 
     Returns
     -------
@@ -253,8 +254,6 @@ def select_patients(
         out = out[out["person_id"].isin(set(drugs.loc[hit, "person_id"]))]
 
     if genomic_ids is not None:
-        from ..oncology.cohort import match_barcodes
-
         mapping = match_barcodes(genomic_ids, out["patient_id"].astype(str))
         by_patient: dict[str, str] = {}
         for barcode, patient in mapping.items():

@@ -194,6 +194,42 @@ def _validated(text: str, data: dict, path: Path) -> dict:
     return json_format.MessageToDict(message)
 
 
+def _interpretation_variants(data: dict, path: Path, diseases: list[tuple[str, str]]) -> list[PhenopacketVariant]:
+    """The variants of ``interpretations[].diagnosis.genomicInterpretations``; a diagnosis' disease not yet in
+    ``diseases`` is appended to it."""
+    variants: list[PhenopacketVariant] = []
+    for i, interp in enumerate(data.get("interpretations", []) or []):
+        where = f"interpretations[{i}]"
+        if not isinstance(interp, dict):
+            raise InputDataError(f"{path}: field {where} is not an object")
+        diagnosis = interp.get("diagnosis") or {}
+        if not isinstance(diagnosis, dict):
+            raise InputDataError(f"{path}: field {where}.diagnosis is not an object")
+        if diagnosis.get("disease") is not None:
+            entry = _ontology_class(diagnosis["disease"], f"{where}.diagnosis.disease", path)
+            if entry[0] not in {d[0] for d in diseases}:
+                diseases.append(entry)
+        for j, gi in enumerate(diagnosis.get("genomicInterpretations", []) or []):
+            gwhere = f"{where}.diagnosis.genomicInterpretations[{j}]"
+            if not isinstance(gi, dict):
+                raise InputDataError(f"{path}: field {gwhere} is not an object")
+            vi = gi.get("variantInterpretation")
+            if vi is None:
+                continue  # a gene-only interpretation (geneDescriptor) carries no variant
+            if not isinstance(vi, dict) or not isinstance(vi.get("variationDescriptor"), dict):
+                raise InputDataError(f"{path}: field {gwhere}.variantInterpretation.variationDescriptor is missing")
+            variants.append(
+                _variant(
+                    vi["variationDescriptor"],
+                    f"{gwhere}.variantInterpretation.variationDescriptor",
+                    path,
+                    gi.get("interpretationStatus"),
+                    vi.get("acmgPathogenicityClassification"),
+                )
+            )
+    return variants
+
+
 def read_phenopacket(path: str | Path, *, validate_hpo: bool = False) -> Phenopacket:
     """Read a GA4GH Phenopacket v2 JSON file.
 
@@ -265,36 +301,7 @@ def read_phenopacket(path: str | Path, *, validate_hpo: bool = False) -> Phenopa
         if entry not in diseases:
             diseases.append(entry)
 
-    variants: list[PhenopacketVariant] = []
-    for i, interp in enumerate(data.get("interpretations", []) or []):
-        where = f"interpretations[{i}]"
-        if not isinstance(interp, dict):
-            raise InputDataError(f"{path}: field {where} is not an object")
-        diagnosis = interp.get("diagnosis") or {}
-        if not isinstance(diagnosis, dict):
-            raise InputDataError(f"{path}: field {where}.diagnosis is not an object")
-        if diagnosis.get("disease") is not None:
-            entry = _ontology_class(diagnosis["disease"], f"{where}.diagnosis.disease", path)
-            if entry[0] not in {d[0] for d in diseases}:
-                diseases.append(entry)
-        for j, gi in enumerate(diagnosis.get("genomicInterpretations", []) or []):
-            gwhere = f"{where}.diagnosis.genomicInterpretations[{j}]"
-            if not isinstance(gi, dict):
-                raise InputDataError(f"{path}: field {gwhere} is not an object")
-            vi = gi.get("variantInterpretation")
-            if vi is None:
-                continue  # a gene-only interpretation (geneDescriptor) carries no variant
-            if not isinstance(vi, dict) or not isinstance(vi.get("variationDescriptor"), dict):
-                raise InputDataError(f"{path}: field {gwhere}.variantInterpretation.variationDescriptor is missing")
-            variants.append(
-                _variant(
-                    vi["variationDescriptor"],
-                    f"{gwhere}.variantInterpretation.variationDescriptor",
-                    path,
-                    gi.get("interpretationStatus"),
-                    vi.get("acmgPathogenicityClassification"),
-                )
-            )
+    variants = _interpretation_variants(data, path, diseases)
 
     if validate_hpo:
         from ..phenotype.ontology import validate_terms

@@ -33,6 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+from .._fs import atomic_write_text, sha256_file
 from . import vcf as _vcf
 
 log = logging.getLogger(__name__)
@@ -102,12 +103,6 @@ def _index_of(vcf: Path) -> Path | None:
     return None
 
 
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file's bytes (read in 4 MiB blocks)."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def cache_key(path: str | os.PathLike, *, options: dict[str, Any]) -> tuple[str, str]:
     """``(key, vcf_sha256)``: the 16-hex-digit cache key and the VCF's own checksum.
 
@@ -115,12 +110,12 @@ def cache_key(path: str | os.PathLike, *, options: dict[str, Any]) -> tuple[str,
     :data:`CACHE_FORMAT`.
     """
     p = Path(path)
-    vcf_sha = file_sha256(p)
+    vcf_sha = sha256_file(p)
     h = hashlib.sha256()
     h.update(f"bigmed-vcf-cache/{CACHE_FORMAT}\n".encode())
     h.update(vcf_sha.encode())
     idx = _index_of(p)
-    h.update((file_sha256(idx) if idx else "no-index").encode())
+    h.update((sha256_file(idx) if idx else "no-index").encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     h.update(_reader_fingerprint().encode())
     return h.hexdigest()[:16], vcf_sha
@@ -407,10 +402,8 @@ def cached_json(
     except (OSError, ValueError, KeyError):
         pass
     value = build()
-    tmp = folder / f".tmp-{target.name}-{uuid.uuid4().hex[:8]}"
-    tmp.write_text(json.dumps({"vcf": cache["vcf"], "vcf_sha256": cache["vcf_sha256"], "name": name,
-                               "options": options, "value": value}) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    atomic_write_text(target, json.dumps({"vcf": cache["vcf"], "vcf_sha256": cache["vcf_sha256"], "name": name,
+                                          "options": options, "value": value}) + "\n")
     log.info("%s: %s cached in %s", cache["vcf"], name, target.name)
     return value
 

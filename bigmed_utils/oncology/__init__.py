@@ -1,6 +1,6 @@
 """Colorectal-cancer logic: TMB, MSI/MMR, actionability, survival, oncoplot and cohort helpers."""
 
-from .analysis import CohortResult, PatientResult, analyse_cohort, analyse_patient
+from .analysis import CohortResult, ColorectalCohortResult, PatientResult, analyse_cohort, analyse_patient
 from .actionability import load_knowledge_base, match_actionability, summarise_actionability
 from .cohort import CRC_DRIVER_GENES, cohort_table, driver_mutations, match_barcodes, read_clinical
 from .hgvsp import normalise_hgvsp, parse_hgvsp, same_protein_change
@@ -32,7 +32,7 @@ from .tmb import NONSYNONYMOUS_CLASSES, TMB_HIGH_THRESHOLD, TMBResult, compute_t
 from .vcf_to_maf import maf_from_vcf_table
 
 __all__ = [
-    "analyse_patient", "analyse_cohort", "PatientResult", "CohortResult",
+    "analyse_patient", "analyse_cohort", "PatientResult", "CohortResult", "ColorectalCohortResult",
     "load_knowledge_base", "match_actionability", "summarise_actionability",
     "CRC_DRIVER_GENES", "cohort_table", "driver_mutations", "match_barcodes", "read_clinical",
     "normalise_hgvsp", "parse_hgvsp", "same_protein_change",

@@ -32,7 +32,7 @@ from .patient import PatientResult, _close, _fmt, _nr, analyse_patient, somatic_
 #: survival endpoints of the clinical table: name -> (time column in months, event column 0/1)
 ENDPOINTS: dict[str, tuple[str, str]] = {"os": ("os_months", "os_event"), "pfs": ("pfs_months", "pfs_event")}
 ENDPOINT_NAMES = {"os": "Overall survival", "pfs": "Progression-free survival"}
-#: groups of the Kaplan-Meier curves and log-rank tests (issue 6)
+#: groups of the Kaplan-Meier curves and log-rank tests
 KM_GROUPS: tuple[str, ...] = ("stage", "msi_status", "side", "kras_braf")
 #: reference levels of categorical Cox covariates
 COX_REFERENCE: dict[str, str] = {"stage": "I", "msi_status": "MSS", "side": "left", "sex": "F"}
@@ -49,7 +49,7 @@ ENTRY_COL = "sequencing_months"
 
 
 @dataclass
-class CohortResult:
+class ColorectalCohortResult:
     """Everything the cohort report shows. ``summary`` is the content of ``summary.json``."""
 
     case_id: str
@@ -168,59 +168,15 @@ def _km_key(endpoint: str, group: str) -> str:
     return f"km_{endpoint}_{group}"
 
 
-def analyse_cohort(params: Any) -> CohortResult:
-    """Cohort analysis of colorectal cancers: EHR selection, mutations, survival by molecular group, Cox models.
-
-    Parameters
-    ----------
-    params
-        :class:`~bigmed_utils.params.ColorectalCohortParams` (or a mapping validated into one).
-
-    Returns
-    -------
-    CohortResult
-        Tables, figures (``oncoplot``, ``tmb_by_msi``, ``km_<endpoint>_<group>``, ``forest_<endpoint>``) and
-        ``summary`` with ``case_id``, ``n_patients``, ``km`` (``{endpoint: {all|group: {level: {n, events,
-        median, ci_lower, ci_upper}}}}``, months, ``None`` = not reached), ``cox`` (``{endpoint: {covariate:
-        {hr, ci_lower, ci_upper, p}}}``), ``log_rank`` (``{endpoint: {group: {statistic, dof, p, ...}}}``),
-        ``delayed_entry`` (``{applied, entry, n_entered_after_diagnosis, median_entry_months, statement}``: with a
-        ``sequencing_months`` column every survival analysis uses delayed entry at sequencing) and ``headline``.
-
-    Raises
-    ------
-    ParameterError, InputDataError
-        One line naming the parameter, file, column or patient at fault (negative survival time, missing
-        covariate, unknown stage ...).
-    """
+def _mutation_tables(cohort: pd.DataFrame, maf_sel: pd.DataFrame, *, params: Any, mapping: dict[str, str],
+                     figures: dict[str, Any]) -> tuple[pd.DataFrame, Any, pd.DataFrame, pd.DataFrame]:
+    """``(mutation matrix, KRAS/BRAF exclusivity, its 2x2 table, TMB by MSI status)``; adds the oncoplot and
+    the TMB-by-MSI figure to ``figures``."""
     from scipy.stats import mannwhitneyu
 
-    from ..io.maf import read_maf
-    from ..params import ColorectalCohortParams, validate_params
-    from .cohort import cohort_table
     from .oncoplot import mutual_exclusivity, oncoplot, tmb_by_msi_plot
-    from .survival import (at_risk_table, cox_ph, forest_plot, kaplan_meier, logrank, plot_km,
-                           proportional_hazards_check)
 
-    if not isinstance(params, ColorectalCohortParams):
-        params = validate_params("colorectal_cohort", dict(params))
-    maf = read_maf(params.maf)
-    barcodes = list(dict.fromkeys(maf["Tumor_Sample_Barcode"]))
-    clinical = read_clinical_any(params.clinical, assay=params.msi_assay)
-    notes: list[str] = []
-    selected, steps = _select(params, clinical, barcodes, notes)
-    if selected.empty:
-        raise InputDataError("no patient is left after the selection (ICD-10, stage, treatment) and the join to the MAF")
-    mapping = selected.attrs["sample_to_patient"]
-    cohort = cohort_table(selected, maf, callable_mb=params.callable_mb, sample_to_patient=mapping)
-    cohort = cohort.rename(columns={"KRAS_mut": "kras_mut"})
-    if "age" in cohort.columns:
-        cohort["age_per_10y"] = pd.to_numeric(cohort["age"], errors="coerce") / 10
-    cohort["kras_activating"] = cohort["kras_braf"].isin(["KRAS", "both"])
     cohort_barcodes = list(cohort["tumor_barcode"])
-    maf_sel = maf[maf["Tumor_Sample_Barcode"].isin(set(cohort_barcodes))]
-    figures: dict[str, Any] = {}
-
-    # mutations
     annotations = [c for c in ("msi_status", "side") if c in cohort.columns]
     fig, matrix = oncoplot(maf_sel, clinical=cohort, top_n=params.top_n_genes, annotations=annotations,
                            samples=cohort_barcodes, sample_to_patient={b: mapping[b] for b in cohort_barcodes},
@@ -242,23 +198,21 @@ def analyse_cohort(params: Any) -> CohortResult:
     if len(groups) == 2:
         a, b = (cohort.loc[cohort["msi_status"].astype(str) == g, "tmb"] for g in sorted(groups))
         tmb_table.attrs["mann_whitney_p"] = float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+    return matrix, excl, excl_table, tmb_table
 
-    # survival
-    endpoints = {k: v for k, v in ENDPOINTS.items() if v[0] in cohort.columns and v[1] in cohort.columns}
-    if "os" not in endpoints:
-        raise InputDataError(f"{clinical.attrs.get('name', 'clinical table')}: no overall-survival columns "
-                             "'os_months' and 'os_event'")
+
+def _survival(cohort: pd.DataFrame, *, endpoints: dict[str, tuple[str, str]], entry: str | None,
+              covariates: list[str], notes: list[str], figures: dict[str, Any]) -> dict[str, Any]:
+    """Kaplan-Meier (overall and per group in ``KM_GROUPS``), log-rank and Cox model per endpoint, with delayed
+    entry at ``entry`` when given; adds the KM and forest plots to ``figures``."""
+    from .survival import (at_risk_table, cox_ph, forest_plot, kaplan_meier, logrank, plot_km,
+                           proportional_hazards_check)
+
     km_summary: dict[str, Any] = {}
     lr_summary: dict[str, Any] = {}
     cox_summary: dict[str, Any] = {}
     km_tables, at_risk, cox_results, cox_tables, ph = {}, {}, {}, {}, {}
     lr_rows = []
-    covariates = [c for c in params.cox_covariates]
-    for c in covariates:
-        if c not in cohort.columns:
-            raise InputDataError(f"Cox covariate '{c}' is not available in the cohort table "
-                                 f"({clinical.attrs.get('name', 'clinical table')})")
-    entry, delayed = _delayed_entry(cohort, params.delayed_entry, notes)
     for ep, (tcol, ecol) in endpoints.items():
         data = cohort
         if entry and ep != "os":
@@ -305,7 +259,12 @@ def analyse_cohort(params: Any) -> CohortResult:
         cox_summary[ep] = cox.to_dict()
         ph[ep] = proportional_hazards_check(cox)
         figures[f"forest_{ep}"] = forest_plot(cox, title=f"{ENDPOINT_NAMES[ep]}: hazard ratios (95% CI)")
+    return {"km": km_summary, "log_rank": lr_summary, "cox_summary": cox_summary, "km_tables": km_tables,
+            "at_risk": at_risk, "cox": cox_results, "cox_tables": cox_tables, "ph": ph, "lr_rows": lr_rows}
 
+
+def _cohort_headline(n_patients: int, km_summary: dict[str, Any], cox_tables: dict[str, pd.DataFrame]) -> str:
+    """Patients, median overall survival and the OS hazard ratios of stage IV, MSI-H and BRAF V600E."""
     os_hr = cox_tables["os"].set_index("covariate")
     stage_ref = os_hr.loc["stage=IV", "reference"].split("=")[-1] if "stage=IV" in os_hr.index else "I"
     shown = [c for c in ("stage=IV", "msi_status=MSI-H", "braf_v600e") if c in os_hr.index]
@@ -313,13 +272,84 @@ def analyse_cohort(params: Any) -> CohortResult:
     hr_text = "; ".join(f"{label[c]} HR {os_hr.loc[c, 'hr']:.2f} ({os_hr.loc[c, 'ci_lower']:.2f}-"
                         f"{os_hr.loc[c, 'ci_upper']:.2f})" for c in shown)
     med = km_summary["os"]["all"]["median"]
-    headline = (f"{len(cohort)} patients; median OS {_fmt(med)} months" if med is not None
-                else f"{len(cohort)} patients; median OS not reached")
+    headline = (f"{n_patients} patients; median OS {_fmt(med)} months" if med is not None
+                else f"{n_patients} patients; median OS not reached")
     headline += f"; OS Cox: {hr_text}" if hr_text else ""
+    return headline
+
+
+def analyse_cohort(params: Any) -> ColorectalCohortResult:
+    """Cohort analysis of colorectal cancers: EHR selection, mutations, survival by molecular group, Cox models.
+
+    Parameters
+    ----------
+    params
+        :class:`~bigmed_utils.params.ColorectalCohortParams` (or a mapping validated into one).
+
+    Returns
+    -------
+    ColorectalCohortResult
+        Tables, figures (``oncoplot``, ``tmb_by_msi``, ``km_<endpoint>_<group>``, ``forest_<endpoint>``) and
+        ``summary`` with ``case_id``, ``n_patients``, ``km`` (``{endpoint: {all|group: {level: {n, events,
+        median, ci_lower, ci_upper}}}}``, months, ``None`` = not reached), ``cox`` (``{endpoint: {covariate:
+        {hr, ci_lower, ci_upper, p}}}``), ``log_rank`` (``{endpoint: {group: {statistic, dof, p, ...}}}``),
+        ``delayed_entry`` (``{applied, entry, n_entered_after_diagnosis, median_entry_months, statement}``: with a
+        ``sequencing_months`` column every survival analysis uses delayed entry at sequencing) and ``headline``.
+
+    Raises
+    ------
+    ParameterError, InputDataError
+        One line naming the parameter, file, column or patient at fault (negative survival time, missing
+        covariate, unknown stage ...).
+    """
+    from ..io.maf import read_maf
+    from ..params import ColorectalCohortParams, validate_params
+    from .cohort import cohort_table
+
+    if not isinstance(params, ColorectalCohortParams):
+        params = validate_params("colorectal_cohort", dict(params))
+    maf = read_maf(params.maf)
+    barcodes = list(dict.fromkeys(maf["Tumor_Sample_Barcode"]))
+    clinical = read_clinical_any(params.clinical, assay=params.msi_assay)
+    notes: list[str] = []
+    selected, steps = _select(params, clinical, barcodes, notes)
+    if selected.empty:
+        raise InputDataError("no patient is left after the selection (ICD-10, stage, treatment) and the join to the MAF")
+    mapping = selected.attrs["sample_to_patient"]
+    cohort = cohort_table(selected, maf, callable_mb=params.callable_mb, sample_to_patient=mapping)
+    cohort = cohort.rename(columns={"KRAS_mut": "kras_mut"})
+    if "age" in cohort.columns:
+        cohort["age_per_10y"] = pd.to_numeric(cohort["age"], errors="coerce") / 10
+    cohort["kras_activating"] = cohort["kras_braf"].isin(["KRAS", "both"])
+    cohort_barcodes = list(cohort["tumor_barcode"])
+    maf_sel = maf[maf["Tumor_Sample_Barcode"].isin(set(cohort_barcodes))]
+    figures: dict[str, Any] = {}
+
+    matrix, excl, excl_table, tmb_table = _mutation_tables(cohort, maf_sel, params=params, mapping=mapping,
+                                                           figures=figures)
+
+    # survival
+    endpoints = {k: v for k, v in ENDPOINTS.items() if v[0] in cohort.columns and v[1] in cohort.columns}
+    if "os" not in endpoints:
+        raise InputDataError(f"{clinical.attrs.get('name', 'clinical table')}: no overall-survival columns "
+                             "'os_months' and 'os_event'")
+    covariates = [c for c in params.cox_covariates]
+    for c in covariates:
+        if c not in cohort.columns:
+            raise InputDataError(f"Cox covariate '{c}' is not available in the cohort table "
+                                 f"({clinical.attrs.get('name', 'clinical table')})")
+    entry, delayed = _delayed_entry(cohort, params.delayed_entry, notes)
+    surv = _survival(cohort, endpoints=endpoints, entry=entry, covariates=covariates, notes=notes, figures=figures)
+    km_summary, lr_summary, cox_summary = surv["km"], surv["log_rank"], surv["cox_summary"]
+    km_tables, at_risk, cox_results, cox_tables, ph = (surv["km_tables"], surv["at_risk"], surv["cox"],
+                                                       surv["cox_tables"], surv["ph"])
+    lr_rows = surv["lr_rows"]
+
+    headline = _cohort_headline(len(cohort), km_summary, cox_tables)
     summary = {"case_id": params.case_id, "n_patients": int(len(cohort)), "km": km_summary, "cox": cox_summary,
                "log_rank": lr_summary, "delayed_entry": delayed, "headline": headline}
     _close(figures)
-    return CohortResult(
+    return ColorectalCohortResult(
         case_id=params.case_id,
         selection_steps=pd.DataFrame(steps, columns=["step", "patients"]),
         cohort=cohort, mutation_matrix=matrix, exclusivity=excl, exclusivity_table=excl_table,
@@ -330,8 +360,13 @@ def analyse_cohort(params: Any) -> CohortResult:
     )
 
 
+#: the former name
+CohortResult = ColorectalCohortResult
+
+
 __all__ = [
     "PatientResult",
+    "ColorectalCohortResult",
     "CohortResult",
     "analyse_patient",
     "analyse_cohort",

@@ -1,4 +1,5 @@
-"""Cohort helpers: clinical CSV, barcode-to-patient join, driver mutations and per-patient genomic features.
+"""Cohort helpers: driver mutations and per-patient genomic features (the clinical CSV reader and the
+barcode-to-patient join live in :mod:`bigmed_utils.io.clinical`, importable from here too).
 
 Driver genes: the significantly mutated genes of colorectal cancer in TCGA (Nature 2012;487:330-7;
 non-hypermutated: APC, TP53, SMAD4, PIK3CA, KRAS, FBXW7, TCF7L2, NRAS, CTNNB1, SMAD2, AMER1 (FAM123B),
@@ -8,13 +9,12 @@ actionability knowledge base (ERBB2, NTRK1-3, POLE).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..errors import InputDataError, ParameterError
+from ..errors import InputDataError
+from ..io.clinical import CLINICAL_REQUIRED, CLINICAL_VALUES, match_barcodes, read_clinical  # noqa: F401
 from .hgvsp import normalise_hgvsp
 from .tmb import NONSYNONYMOUS_CLASSES, TMB_HIGH_THRESHOLD, tmb_by_sample
 
@@ -24,76 +24,6 @@ CRC_DRIVER_GENES: tuple[str, ...] = (
     "AMER1", "SOX9", "ARID1A", "ACVR1B", "ATM", "ACVR2A", "TGFBR2", "MSH3", "MSH6", "ERBB2", "POLE",
     "NTRK1", "NTRK2", "NTRK3",
 )
-
-#: clinical CSV columns (synthetic cohort contract) and their allowed values
-CLINICAL_REQUIRED: tuple[str, ...] = ("patient_id",)
-CLINICAL_VALUES: dict[str, frozenset] = {
-    "stage": frozenset({"I", "II", "III", "IV"}),
-    "side": frozenset({"left", "right", "rectum"}),
-    "msi_status": frozenset({"MSI-H", "MSS"}),
-    "mmr_ihc": frozenset({"deficient", "proficient"}),
-    "sex": frozenset({"female", "male", "F", "M", "other", "unknown"}),
-}
-
-
-def read_clinical(path: str | os.PathLike, *, required: Sequence[str] = CLINICAL_REQUIRED) -> pd.DataFrame:
-    """Read the per-patient clinical CSV and check ids and categorical values.
-
-    Missing values are allowed (checked later by the analysis that needs them); a value outside the
-    allowed set of ``stage`` (I-IV), ``side`` (left/right/rectum), ``msi_status`` (MSI-H/MSS) or
-    ``mmr_ihc`` (deficient/proficient) raises :class:`InputDataError` naming the column and patient.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise ParameterError(f"clinical: file not found: {p}")
-    try:
-        df = pd.read_csv(p)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputDataError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
-    for col in required:
-        if col not in df.columns:
-            raise InputDataError(f"{p}: clinical table is missing required column '{col}'")
-    ids = df["patient_id"].astype(str)
-    dup = ids[ids.duplicated()]
-    if len(dup):
-        raise InputDataError(f"{p}: patient_id '{dup.iloc[0]}' occurs more than once")
-    df["patient_id"] = ids
-    for col, allowed in CLINICAL_VALUES.items():
-        if col not in df.columns:
-            continue
-        bad = df[df[col].notna() & ~df[col].astype(str).isin(allowed)]
-        if len(bad):
-            raise InputDataError(
-                f"{p}: column '{col}' has value {bad[col].iloc[0]!r} for patient {bad['patient_id'].iloc[0]} "
-                f"(allowed: {', '.join(sorted(allowed))})"
-            )
-    if "stage" in df.columns:
-        df["stage"] = pd.Categorical(df["stage"], categories=["I", "II", "III", "IV"], ordered=True)
-    df.attrs["path"] = str(p)
-    return df
-
-
-def match_barcodes(barcodes: Iterable[str], patient_ids: Iterable[str]) -> dict[str, str]:
-    """Map tumour barcodes to patient ids: exact match first, else the longest patient id that prefixes the
-    barcode (``CRC0001-T`` -> ``CRC0001``; ``TCGA-AG-A002-01A`` -> ``TCGA-AG-A002``); ``.`` and ``-`` are
-    treated as equal. Barcodes without a patient are left out."""
-    def norm(x: str) -> str:
-        return str(x).replace(".", "-")
-
-    ids = sorted({norm(i): str(i) for i in patient_ids}.items(), key=lambda kv: -len(kv[0]))
-    exact = dict(ids)
-    out: dict[str, str] = {}
-    for barcode in barcodes:
-        b = norm(barcode)
-        if b in exact:
-            out[str(barcode)] = exact[b]
-            continue
-        for key, original in ids:
-            if b.startswith(key) and (len(b) == len(key) or not b[len(key)].isalnum()):
-                out[str(barcode)] = original
-                break
-    return out
-
 
 def variant_id(row: Mapping) -> str:
     """``chrom:pos:ref:alt`` of a MAF row (MAF coordinates and alleles)."""

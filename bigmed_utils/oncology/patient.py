@@ -72,11 +72,11 @@ def somatic_variants_from_vcf(
     """
     import hail as hl
 
-    from ..io.vcf import read_vcf
+    from ..io.variants import load_variants
     from .vcf_to_maf import maf_from_vcf_table
 
     p = Path(path)
-    mt = read_vcf(p, genome_build=genome_build)
+    mt = load_variants(p, genome_build=genome_build)
     samples = [str(s) for s in mt.s.collect()]
     tumour = _resolve_tumor_barcode(samples, patient_id, tumor_sample, p.name)
     if tumour not in samples:

@@ -1,6 +1,6 @@
 """Assemble the patient and cohort results that the colorectal notebooks show and write to ``summary.json``.
 
-Patient ``summary.json`` keys (issue 6): ``patient_id``, ``tmb`` (value, unit, callable_mb, high), ``msi``
+Patient ``summary.json`` keys: ``patient_id``, ``tmb`` (value, unit, callable_mb, high), ``msi``
 (status, score, source), ``drivers``, ``actionable`` (alteration, therapy, level, source), ``resistance``.
 Cohort keys: ``n_patients``, ``km`` (median survival per group with 95 % CI), ``cox`` (HR, 95 % CI and p per
 covariate), ``log_rank``.

@@ -120,7 +120,7 @@ def record_from_result(result: Any) -> dict[str, Any]:
 def record_from_run(summary: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
     """The record of a finished ``colorectal_cancer`` run (``summary.json``, with stage and survival read
     from the clinical record named by its parameters, when it is still there)."""
-    from .analysis import _patient_record, read_clinical_any
+    from .clinical import _patient_record, read_clinical_any
 
     pid = str(summary["patient_id"])
     record: dict[str, Any] = {}
@@ -139,7 +139,7 @@ def records_from_cohort(maf: str | Path | pd.DataFrame, clinical: str | Path | p
                         callable_mb: float, msi_assay: str = "tumor_normal") -> list[dict[str, Any]]:
     """One record per patient of a cohort MAF with a clinical row (TMB over all the patient's tumour rows)."""
     from ..io.maf import read_maf
-    from .analysis import read_clinical_any
+    from .clinical import read_clinical_any
     from .cohort import driver_mutations, match_barcodes
     from .msi import assess_msi
     from .tmb import tmb_by_sample

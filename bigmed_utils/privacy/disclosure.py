@@ -10,7 +10,7 @@ The rule is the All of Us Research Program's Data and Statistics Dissemination P
 
 So ``threshold`` is the largest count that is hidden: counts ``1..threshold`` (inclusive) are suppressed,
 ``0`` and counts above ``threshold`` are shown. The default, :data:`ALL_OF_US_THRESHOLD` = 20, is that policy
-(issue 8 says "default 19"; the policy text hides 20 as well, and this module follows the policy).
+(a threshold of 19 would show a count of 20, which the policy text hides).
 
 Primary suppression hides each count in ``1..threshold``, totals included. Complementary (secondary)
 suppression then hides further cells until no hidden cell can be worked out from what is shown:

@@ -45,7 +45,6 @@ variants): none is exported. A cohort figure is exported only from a cell tagged
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import json
 import re
@@ -53,6 +52,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .._fs import sha256_bytes
 from ..errors import InputDataError, ParameterError
 from .disclosure import ALL_OF_US_THRESHOLD, SUPPRESSED, suppress_counts
 from .pseudonyms import collect_identifiers
@@ -413,10 +413,6 @@ def _report(aggregate: Mapping[str, Any], *, bundle: str, figures: list[str], th
 # The bundle
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _check_run_dir(run_dir: Path) -> None:
     name = run_dir.name
     for suffix in (".failed", ".partial"):
@@ -497,7 +493,7 @@ def export_run(
     }
     bundle = run_dir.name
     if any(len(i) >= 3 and i in bundle for i in withheld_ids):
-        bundle = "export-" + _sha256(run_dir.name.encode())[:12]
+        bundle = "export-" + sha256_bytes(run_dir.name.encode())[:12]
         removed.append({"item": "run folder name", "reason": "contains an identifier: bundle named by its hash"})
     target = Path(out).resolve() / bundle
     if target.exists() and not force:
@@ -533,13 +529,13 @@ def export_run(
             "figures": "PNG images of cells tagged 'aggregate' (cohort analyses only)",
         },
         "source": {
-            "summary_sha256": _sha256((run_dir / "summary.json").read_bytes()),
+            "summary_sha256": sha256_bytes((run_dir / "summary.json").read_bytes()),
             "bigmed_utils_version": summary.get("bigmed_utils_version"),
             "git_commit": provenance.get("git_commit"),
             "started": provenance.get("started"),
             "finished": provenance.get("finished"),
         },
-        "files": [{"path": p, "sha256": _sha256(b), "bytes": len(b)} for p, b in sorted(files.items())],
+        "files": [{"path": p, "sha256": sha256_bytes(b), "bytes": len(b)} for p, b in sorted(files.items())],
         "removed": removed,
         "suppressed": suppressed,
     }

@@ -26,49 +26,33 @@ heavy work:
 Candidates are only variants that pass the consequence gate (:mod:`bigmed_utils.genomics.gate`) unless the
 parameter ``consequence_gate`` is off; the funnel shows the gate as a step.
 
-Everything returned is small pandas/dicts: :class:`CaseResult`.
+Everything returned is small pandas/dicts: :class:`CaseResult`. The input checks are in
+:mod:`bigmed_utils.rare_disease.inputs`, the tables and the summary in :mod:`bigmed_utils.rare_disease.summary`;
+their names are importable from here too.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
-from ..errors import InputDataError, ParameterError
+from ..errors import ParameterError
 from ..genomics.acmg import classify_variants, pm3_points
-from ..genomics.gate import clinvar_pathogenic
 from ..genomics.csq import TRANSCRIPT_RULE
 from ..genomics.filters import GenotypeFilters
-from ..genomics.inheritance import MODES, InheritanceThresholds
+from ..genomics.gate import clinvar_pathogenic
+from ..genomics.inheritance import InheritanceThresholds
 from ..params import RareDiseaseParams
+from .inputs import Phenotypes, check_inputs, default_min_partitions, gather_phenotypes, read_gene_panel
 from .ranking import SCORE_FORMULA, rank_candidates
+from .summary import MODE_LABELS, _qc_samples_table, _roles, build_summary, headline, top_table
 
 log = logging.getLogger(__name__)
-
-#: readable names of the inheritance modes (report text and headline)
-MODE_LABELS = {
-    "de_novo": "de novo",
-    "autosomal_recessive": "autosomal recessive (homozygous)",
-    "compound_heterozygous": "compound heterozygous",
-    "x_linked": "X-linked",
-    "autosomal_dominant": "autosomal dominant",
-}
-
-
-@dataclass
-class Phenotypes:
-    """The patient's phenotypes from every source, validated (current primary HPO ids)."""
-
-    observed: list[str]
-    excluded: list[str]
-    #: one row per (term, source): hpo_id, name, status (observed/excluded), source, matched_text
-    table: pd.DataFrame
 
 
 @dataclass
@@ -107,141 +91,6 @@ class CaseResult:
 
 
 # --------------------------------------------------------------------------------------------------------
-# 1. phenotypes
-
-
-def gather_phenotypes(params: RareDiseaseParams) -> Phenotypes:
-    """Collect and validate the phenotypes of ``hpo_terms``, ``phenopacket`` and ``clinical_note``.
-
-    Raises
-    ------
-    InputDataError
-        An unknown or malformed HPO id, naming the term and its source (parameter or file).
-    """
-    from ..io.phenopacket import read_phenopacket
-    from ..phenotype.ontology import term_name, validate_terms
-
-    rows: list[dict[str, Any]] = []
-    given = validate_terms(list(params.hpo_terms), source="parameter hpo_terms") if params.hpo_terms else []
-    rows += [{"hpo_id": t, "status": "observed", "source": "hpo_terms", "matched_text": None} for t in given]
-    if params.phenopacket is not None:
-        packet = read_phenopacket(params.phenopacket, validate_hpo=True)
-        name = Path(params.phenopacket).name
-        rows += [{"hpo_id": t, "status": "observed", "source": name, "matched_text": None} for t in packet.hpo_terms]
-        rows += [{"hpo_id": t, "status": "excluded", "source": name, "matched_text": None} for t in packet.excluded_terms]
-    if params.clinical_note is not None:
-        from ..phenotype.text_to_hpo import extract_hpo
-
-        path = Path(params.clinical_note)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InputDataError(f"{path}: the clinical note is not UTF-8 text") from None
-        mentions = extract_hpo(text)
-        for r in mentions.to_dict("records"):
-            rows.append({"hpo_id": r["hpo_id"], "status": "excluded" if r["excluded"] else "observed",
-                         "source": path.name, "matched_text": r["matched_text"]})
-    table = pd.DataFrame(rows, columns=["hpo_id", "status", "source", "matched_text"])
-    observed = list(dict.fromkeys(table.loc[table["status"] == "observed", "hpo_id"]))
-    # a term affirmed by any source counts as observed (as in terms_from_text)
-    excluded = [t for t in dict.fromkeys(table.loc[table["status"] == "excluded", "hpo_id"]) if t not in observed]
-    if not observed:
-        raise InputDataError(
-            "phenotypes: no observed HPO term in hpo_terms, the phenopacket or the clinical note "
-            "(the phenotype ranking needs at least one)"
-        )
-    table.insert(1, "name", [term_name(t) for t in table["hpo_id"]])
-    table = (
-        table.groupby(["hpo_id", "name", "status"], sort=False, as_index=False)
-        .agg(source=("source", lambda s: ", ".join(dict.fromkeys(s))),
-             matched_text=("matched_text", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str))) or None))
-    )
-    table = table[~((table["status"] == "excluded") & table["hpo_id"].isin(observed))].reset_index(drop=True)
-    return Phenotypes(observed=observed, excluded=excluded, table=table)
-
-
-# --------------------------------------------------------------------------------------------------------
-# 2.-3. PED and VCF header
-
-
-def read_gene_panel(panel: Any) -> list[str] | None:
-    """Gene symbols of the ``gene_panel`` parameter: a list, or a file with one symbol per line.
-
-    In a file, ``#`` starts a comment and only the first column (tab, comma or blank separated) counts.
-    """
-    if panel is None:
-        return None
-    if isinstance(panel, (list, tuple)):
-        genes = [str(g).strip() for g in panel if str(g).strip()]
-        source = "parameter gene_panel"
-    else:
-        path = Path(panel)
-        genes = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                genes.append(line.replace(",", " ").split()[0])
-        source = str(path)
-    if not genes:
-        raise ParameterError(f"{source}: the gene panel names no gene")
-    return list(dict.fromkeys(genes))
-
-
-def check_inputs(params: RareDiseaseParams) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
-    """Read the PED and the VCF header and check them against each other (no Hail).
-
-    Returns
-    -------
-    (pedigree, family, header)
-        The whole PED, the proband's family and the :class:`~bigmed_utils.io.vcf.VcfHeader`.
-
-    Raises
-    ------
-    InputDataError
-        Proband not in the PED or not in the VCF, a family member of the PED absent from the VCF, no CSQ
-        declared, a truncated bgzip file.
-    """
-    from ..io.ped import read_ped
-    from ..io.vcf import check_bgzf_complete, detect_compression, read_vcf_header
-
-    ped = read_ped(params.ped)
-    if params.proband not in set(ped["individual_id"]):
-        raise InputDataError(f"{params.ped}: proband {params.proband!r} is not in the PED")
-    fam_id = ped.loc[ped["individual_id"] == params.proband, "family_id"].iloc[0]
-    family = ped[ped["family_id"] == fam_id].reset_index(drop=True)
-
-    vcf = Path(params.vcf)
-    if vcf.stat().st_size == 0:
-        raise InputDataError(f"{vcf}: empty file")
-    if detect_compression(vcf) == "bgzf":
-        check_bgzf_complete(vcf)
-    header = read_vcf_header(vcf)
-    samples = set(header.samples)
-    if params.proband not in samples:
-        listed = ", ".join(sorted(samples)[:10]) or "none"
-        raise InputDataError(f"{vcf}: proband {params.proband!r} is not a sample of the VCF (samples: {listed})")
-    missing = [s for s in family["individual_id"] if s not in samples]
-    if missing:
-        names = ", ".join(repr(s) for s in missing)
-        raise InputDataError(f"{params.ped}: samples {names} of the PED are absent from the VCF {vcf}")
-    if "CSQ" not in header.info:
-        extra = " (it has bcftools BCSQ instead)" if "BCSQ" in header.info else ""
-        raise InputDataError(
-            f"{vcf}: no VEP CSQ annotation (INFO/CSQ is not declared in the header){extra}; annotate with VEP first"
-        )
-    if not header.csq_fields:
-        raise InputDataError(f"{vcf}: the INFO/CSQ header line has no 'Format: ...' list of VEP fields")
-    return ped, family, header
-
-
-def default_min_partitions(vcf: str | os.PathLike) -> int:
-    """Partitions for ``hl.import_vcf`` (:func:`bigmed_utils.io.vcf_cache.default_min_partitions`)."""
-    from ..io.vcf_cache import default_min_partitions as _default
-
-    return _default(vcf)
-
-
-# --------------------------------------------------------------------------------------------------------
 # 4.-5. the analysis
 
 
@@ -260,8 +109,15 @@ def _thresholds(params: RareDiseaseParams) -> InheritanceThresholds:
 
 
 def _restrict_to_panel(cands: pd.DataFrame, panel: list[str]) -> pd.DataFrame:
-    wanted = set(panel)
-    keep = cands["gene"].isin(wanted) | cands["genes"].map(lambda gs: bool(wanted & set(gs or [])))
+    from ..phenotype.genes import hpo_symbol
+
+    # a panel written with today's symbols (GBA1) keeps a VCF's older ones (GBA), and the other way round
+    wanted = {hpo_symbol(g) for g in panel}
+
+    def listed(genes: Any) -> bool:
+        return any(hpo_symbol(g) in wanted for g in genes if isinstance(g, str))
+
+    keep = cands["gene"].map(lambda g: listed([g])) | cands["genes"].map(lambda gs: listed(gs or []))
     out = cands[keep].copy()
     # a compound-het row needs a partner that is still listed
     left = set(out["variant_id"])
@@ -323,8 +179,123 @@ def _classify(cands: pd.DataFrame, *, parents_tested: bool, parentage: Any = Non
     return first
 
 
-def _genotype_label(gt: str | None) -> str:
-    return "./." if gt is None or (isinstance(gt, float) and pd.isna(gt)) else str(gt)
+def family_tables(params: RareDiseaseParams, *, ped: pd.DataFrame, family: pd.DataFrame,
+                  min_partitions: int | None = None, family_qc: bool = True, early: bool = False) -> Any:
+    """Where the family QC and the proband's rare rows come from (:class:`bigmed_utils.io.first_pass.FamilyTables`):
+    the cache (a re-analysis), else the first pass over the VCF, else the whole VCF's cached import.
+
+    ``early=True`` (the contract's pre-flight, before Hail starts) starts the first pass so that it overlaps the
+    JVM's start; the analysis's own call then takes it over.
+    """
+    from ..genomics.inheritance import FAMILY_TABLE_MAX_AF
+    from ..io.first_pass import FamilyTables
+
+    ceiling = max(_thresholds(params).loosest, FAMILY_TABLE_MAX_AF)
+    return FamilyTables.start(vcf=params.vcf, genome_build=params.genome_build, min_partitions=min_partitions,
+                              ped=ped, family=family, proband=params.proband, ceiling=ceiling, family_qc=family_qc,
+                              early=early)
+
+
+def _hail_steps(params: RareDiseaseParams, *, ped: pd.DataFrame, family: pd.DataFrame, filters: GenotypeFilters,
+                thresholds: InheritanceThresholds, min_partitions: int | None, family_qc: bool,
+                lap: Callable[[str], None]) -> tuple[Any, Any]:
+    """``(family QC, candidates found)``: the family QC and the proband's rare rows (both cached beside the
+    VCF, from the first pass or the whole VCF's import) and the candidates per inheritance mode."""
+    from ..genomics.inheritance import find_candidates
+    from ..genomics.qc import QcResult
+
+    tables = family_tables(params, ped=ped, family=family, min_partitions=min_partitions, family_qc=family_qc)
+    try:
+        if tables.source != "cache":
+            tables.rows()
+    except BaseException:
+        tables.close()
+        raise
+    lap("VCF import")
+    if family_qc:
+        qc = tables.family_qc()
+    else:
+        qc = QcResult(samples=pd.DataFrame(columns=["sample", "flags"]), trios=pd.DataFrame(columns=["flags"]),
+                      pairs=pd.DataFrame(columns=["flags"]))
+    lap("family QC")
+    rare = tables.proband_rare()
+    lap("proband's rare variants")
+    found = find_candidates(rare, ped, proband=params.proband, filters=filters, thresholds=thresholds,
+                            consequence_gate=params.consequence_gate, reduced_penetrance=params.reduced_penetrance,
+                            vcf_path=str(params.vcf))
+    lap("candidates")
+    return qc, found
+
+
+def _members(found_members: dict[str, Any], family: pd.DataFrame) -> dict[str, Any]:
+    """The family members of the candidate search with ``siblings``: relatives who share both parents."""
+    members = dict(found_members)
+    info = family.set_index("individual_id")
+    members["siblings"] = [
+        s for s in members.get("relatives") or []
+        if members.get("father") and members.get("mother")
+        and info.at[s, "paternal_id"] == members["father"] and info.at[s, "maternal_id"] == members["mother"]
+    ]
+    return members
+
+
+def _annotate(cands: pd.DataFrame, *, params: RareDiseaseParams, phenotypes: Phenotypes, genes: list[str],
+              proband_sex: str | None, members: dict[str, Any], qc: Any, family_qc: bool) -> tuple[pd.DataFrame, Any]:
+    """``(candidates, parentage)``: the candidates with their gene's phenotype score, the inheritance of the
+    gene's diseases against the candidate's mode and the ACMG/AMP class; the family's parentage check."""
+    # --- phenotype ranking ----------------------------------------------------------------------------
+    from ..phenotype.similarity import rank_genes
+
+    pheno = rank_genes(phenotypes.observed, genes, excluded=phenotypes.excluded, source="phenotypes")
+    if len(cands):
+        cands = cands.merge(pheno, on="gene", how="left")
+        cands["phenotype_score"] = cands["phenotype_score"].fillna(0.0)
+    else:
+        for col in pheno.columns.drop("gene"):
+            cands[col] = pd.Series(dtype=pheno[col].dtype)
+
+    # --- mode of inheritance of the gene's diseases ---------------------------------------------------
+    from ..genomics.moi import annotate_moi
+
+    cands = annotate_moi(cands, proband_sex=proband_sex, genome_build=params.genome_build)
+
+    # --- ACMG --------------------------------------------------------------------------------------------
+    from ..genomics.qc import parentage as check_parentage
+
+    parents_tested = bool(members.get("father") and members.get("mother"))
+    family_parentage = check_parentage(qc if family_qc else None, proband=params.proband,
+                                       father=members.get("father"), mother=members.get("mother"))
+    if len(cands):
+        cands = _classify(cands, parents_tested=parents_tested, parentage=family_parentage,
+                          source=f"candidates of {params.case_id}")
+    else:
+        for col in ("acmg_criteria", "acmg_points", "acmg_points_without_pp4", "acmg_class", "acmg_codes"):
+            cands[col] = pd.Series(dtype=object)
+    return cands, family_parentage
+
+
+def _inhouse(cands: pd.DataFrame, *, params: RareDiseaseParams, phenotypes: Phenotypes, genes: list[str]
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(candidates, similar patients)``: counts and earlier classes of each candidate in the in-house
+    database and the earlier patients with similar phenotypes (empty without a database)."""
+    similar = pd.DataFrame(columns=["case_id", "similarity", "shared_genes", "n_shared_genes", "n_terms"])
+    cands["inhouse_count"] = 0
+    cands["inhouse_het"] = 0
+    cands["inhouse_hom"] = 0
+    cands["inhouse_classes"] = [[] for _ in range(len(cands))]
+    if params.inhouse_db is not None and Path(params.inhouse_db).exists():
+        from ..genomics import inhouse_db
+
+        if len(cands):
+            hits = inhouse_db.lookup(params.inhouse_db, list(dict.fromkeys(cands["variant_id"])),
+                                     genome_build=params.genome_build, exclude_case=params.case_id)
+            cands = cands.drop(columns=["inhouse_count", "inhouse_het", "inhouse_hom", "inhouse_classes"])
+            cands = cands.merge(hits, on="variant_id", how="left")
+            for col in ("inhouse_count", "inhouse_het", "inhouse_hom"):
+                cands[col] = cands[col].fillna(0).astype(int)
+            cands["inhouse_classes"] = cands["inhouse_classes"].map(lambda v: v if isinstance(v, list) else [])
+        similar = inhouse_db.similar_cases(params.inhouse_db, phenotypes.observed, genes, exclude_case=params.case_id)
+    return cands, similar
 
 
 def analyse_case(
@@ -371,100 +342,20 @@ def analyse_case(
     filters, thresholds = _filters(params), _thresholds(params)
     lap("input checks")
 
-    # --- Hail -------------------------------------------------------------------------------------------
-    from ..hail_session import init_hail
-    from ..genomics.inheritance import FAMILY_TABLE_MAX_AF, find_candidates
-    from ..genomics.qc import QcResult
-    from ..io.first_pass import FamilyTables
-
-    # The family QC and the proband's rare rows come from the cache (a re-analysis), else from a first pass
-    # over the VCF in C started here so that it overlaps the JVM's start (io.first_pass), else from the whole
-    # VCF's cached import.
-    ceiling = max(thresholds.loosest, FAMILY_TABLE_MAX_AF)
-    tables = FamilyTables.start(vcf=params.vcf, genome_build=params.genome_build, min_partitions=min_partitions,
-                                ped=ped, family=family, proband=params.proband, ceiling=ceiling, family_qc=family_qc)
-    try:
-        init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
-        if tables.source != "cache":
-            tables.rows()
-    except BaseException:
-        tables.close()
-        raise
-    lap("VCF import")
-    if family_qc:
-        qc = tables.family_qc()
-    else:
-        qc = QcResult(samples=pd.DataFrame(columns=["sample", "flags"]), trios=pd.DataFrame(columns=["flags"]),
-                      pairs=pd.DataFrame(columns=["flags"]))
-    lap("family QC")
-    rare = tables.proband_rare()
-    lap("proband's rare variants")
-    found = find_candidates(rare, ped, proband=params.proband, filters=filters, thresholds=thresholds,
-                            consequence_gate=params.consequence_gate, reduced_penetrance=params.reduced_penetrance,
-                            vcf_path=str(params.vcf))
-    lap("candidates")
-    members = dict(found.members)
-    info = family.set_index("individual_id")
-    members["siblings"] = [
-        s for s in members.get("relatives") or []
-        if members.get("father") and members.get("mother")
-        and info.at[s, "paternal_id"] == members["father"] and info.at[s, "maternal_id"] == members["mother"]
-    ]
+    qc, found = _hail_steps(params, ped=ped, family=family, filters=filters, thresholds=thresholds,
+                            min_partitions=min_partitions, family_qc=family_qc, lap=lap)
+    members = _members(found.members, family)
     cands = found.candidates
     funnel = list(found.funnel)
     if panel is not None:
         cands = _restrict_to_panel(cands, panel)
         funnel.append((f"in the gene panel ({len(panel)} genes)", int(cands["variant_id"].nunique())))
 
-    # --- phenotype ranking ----------------------------------------------------------------------------
-    from ..phenotype.similarity import rank_genes
-
     genes = sorted(set(cands["gene"].dropna().astype(str))) if len(cands) else []
-    pheno = rank_genes(phenotypes.observed, genes, excluded=phenotypes.excluded, source="phenotypes")
-    if len(cands):
-        cands = cands.merge(pheno, on="gene", how="left")
-        cands["phenotype_score"] = cands["phenotype_score"].fillna(0.0)
-    else:
-        for col in pheno.columns.drop("gene"):
-            cands[col] = pd.Series(dtype=pheno[col].dtype)
-
-    # --- mode of inheritance of the gene's diseases ---------------------------------------------------
-    from ..genomics.moi import annotate_moi
-
-    proband_sex = {1: "male", 2: "female"}.get(int(info.at[params.proband, "sex"]))
-    cands = annotate_moi(cands, proband_sex=proband_sex, genome_build=params.genome_build)
-
-    # --- ACMG --------------------------------------------------------------------------------------------
-    from ..genomics.qc import parentage as check_parentage
-
-    parents_tested = bool(members.get("father") and members.get("mother"))
-    family_parentage = check_parentage(qc if family_qc else None, proband=params.proband,
-                                       father=members.get("father"), mother=members.get("mother"))
-    if len(cands):
-        cands = _classify(cands, parents_tested=parents_tested, parentage=family_parentage,
-                          source=f"candidates of {params.case_id}")
-    else:
-        for col in ("acmg_criteria", "acmg_points", "acmg_points_without_pp4", "acmg_class", "acmg_codes"):
-            cands[col] = pd.Series(dtype=object)
-
-    # --- in-house database -----------------------------------------------------------------------------
-    similar = pd.DataFrame(columns=["case_id", "similarity", "shared_genes", "n_shared_genes", "n_terms"])
-    cands["inhouse_count"] = 0
-    cands["inhouse_het"] = 0
-    cands["inhouse_hom"] = 0
-    cands["inhouse_classes"] = [[] for _ in range(len(cands))]
-    if params.inhouse_db is not None and Path(params.inhouse_db).exists():
-        from ..genomics import inhouse_db
-
-        if len(cands):
-            hits = inhouse_db.lookup(params.inhouse_db, list(dict.fromkeys(cands["variant_id"])),
-                                     genome_build=params.genome_build, exclude_case=params.case_id)
-            cands = cands.drop(columns=["inhouse_count", "inhouse_het", "inhouse_hom", "inhouse_classes"])
-            cands = cands.merge(hits, on="variant_id", how="left")
-            for col in ("inhouse_count", "inhouse_het", "inhouse_hom"):
-                cands[col] = cands[col].fillna(0).astype(int)
-            cands["inhouse_classes"] = cands["inhouse_classes"].map(lambda v: v if isinstance(v, list) else [])
-        similar = inhouse_db.similar_cases(params.inhouse_db, phenotypes.observed, genes, exclude_case=params.case_id)
+    proband_sex = {1: "male", 2: "female"}.get(int(family.set_index("individual_id").at[params.proband, "sex"]))
+    cands, family_parentage = _annotate(cands, params=params, phenotypes=phenotypes, genes=genes,
+                                        proband_sex=proband_sex, members=members, qc=qc, family_qc=family_qc)
+    cands, similar = _inhouse(cands, params=params, phenotypes=phenotypes, genes=genes)
 
     # --- rank ------------------------------------------------------------------------------------------
     # The ranking weighs the phenotype itself: its genotype LR takes PP4 out of the ACMG points (phenotype counted
@@ -505,192 +396,6 @@ def analyse_case(
     return result
 
 
-def _roles(members: dict[str, Any]) -> dict[str, str]:
-    """sample -> role label (proband, father, mother, sibling, relative)."""
-    out = {members["proband"]: "proband"}
-    for role in ("father", "mother"):
-        if members.get(role):
-            out[members[role]] = role
-    siblings = set(members.get("siblings") or [])
-    for s in members.get("relatives") or []:
-        out.setdefault(s, "sibling" if s in siblings else "relative")
-    return out
-
-
-def _qc_samples_table(samples: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
-    t = samples.copy()
-    t.insert(1, "role", [roles.get(s, "relative") for s in t["sample"]])
-    return t
-
-
-def top_table(ranked: pd.DataFrame, *, roles: dict[str, str], n: int) -> pd.DataFrame:
-    """The report's table of the ``n`` best candidates, one row per (variant, mode)."""
-    rows = []
-    for r in ranked.head(n).to_dict("records"):
-        row = {
-            "rank": r["rank"],
-            "gene": r["gene"],
-            "variant": r["variant_id"],
-            # VEP writes '=' URL-encoded (p.Gly142%3D); shown as HGVS writes it
-            "HGVS": " ".join(x.replace("%3D", "=") for x in (r.get("hgvsc"), r.get("hgvsp")) if isinstance(x, str)) or None,
-            "consequence": r["consequence"],
-            "mode": MODE_LABELS.get(r["mode"], r["mode"]),
-        }
-        for sample, role in roles.items():
-            row[f"GT {role} ({sample})"] = _genotype_label(r.get(f"GT_{sample}"))
-        row.update(
-            {
-                "population AF": _af_label(r.get("max_af"), r.get("af_missing")),
-                "AF source": r.get("af_source") if isinstance(r.get("af_source"), str) else "—",
-                "gate": r.get("gate") if isinstance(r.get("gate"), str) else "—",
-                "inheritance of the gene's diseases": _moi_label(r),
-                "in-house count": r.get("inhouse_count", 0),
-                "ACMG class": r["acmg_class"],
-                "ACMG criteria": r.get("acmg_codes") or "",
-                "phenotype score": round(float(r["phenotype_score"]), 3),
-                "best disease": _disease_label(r),
-                # likelihood-ratio ranking (ranking.SCORE_FORMULA): the parts and the post-test probability
-                "phenotype LR": float(f"{float(r['phenotype_lr']):.3g}"),
-                "genotype LR": float(f"{float(r['genotype_lr']):.3g}"),
-                "terms moving the phenotype LR": _lr_terms(r),
-                "score": round(float(r["score"]), 3),
-            }
-        )
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _lr_terms(r: dict[str, Any]) -> str:
-    from ..phenotype.likelihood import terms_text
-
-    terms = r.get("phenotype_lr_terms")
-    return terms_text(terms[:3]) if isinstance(terms, list) and terms else "—"
-
-
-def _moi_label(r: dict[str, Any]) -> str:
-    """``"consistent (autosomal dominant)"``; ``"unknown"`` when the gene has no annotated inheritance."""
-    from ..genomics.moi import moi_text
-
-    match = r.get("moi_match")
-    codes = r.get("gene_moi")
-    if not isinstance(match, str):
-        return "—"
-    if match == "unknown" or not isinstance(codes, (list, tuple)) or not codes:
-        return "unknown (no annotated inheritance)"
-    return f"{match} ({moi_text(codes)})"
-
-
-def _disease_label(r: dict[str, Any]) -> str:
-    name, did = r.get("best_disease_name"), r.get("best_disease_id")
-    if isinstance(name, str) and isinstance(did, str):
-        return f"{name} ({did})"
-    return "—"
-
-
-def _af_label(af: Any, missing: Any) -> str:
-    if missing is True or af is None or pd.isna(af):
-        return "absent"
-    return f"{float(af):.2g}"
-
-
-def headline(ranked: pd.DataFrame) -> str:
-    """One line with the best candidate, e.g. ``SCN1A chr2:165987183:C:T de novo — Likely pathogenic (phenotype 0.93)``."""
-    if ranked.empty:
-        return "No candidate variant passed the filters"
-    r = ranked.iloc[0]
-    return (f"{r['gene']} {r['variant_id']} {MODE_LABELS.get(r['mode'], r['mode'])} — {r['acmg_class']} "
-            f"(phenotype {float(r['phenotype_score']):.2f})")
-
-
-def _nan(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v) for k, v in r.items()}
-            for r in df.to_dict("records")]
-
-
-def build_summary(result: CaseResult, *, qc: Any) -> dict[str, Any]:
-    """``summary.json`` content: ``case_id``, ``qc``, ``phenotypes``, ``candidates`` (ranked), ``headline``..."""
-    ranked = result.candidates
-    roles = _roles(result.members)
-    candidates = []
-    for r in ranked.to_dict("records"):
-        candidates.append(
-            {
-                "rank": int(r["rank"]),
-                "gene": r["gene"],
-                "variant": r["variant_id"],
-                "mode": r["mode"],
-                "acmg_class": r["acmg_class"],
-                "acmg_criteria": [c["code"] for c in r["acmg_criteria"]],
-                "phenotype_score": float(r["phenotype_score"]),
-                "score": float(r["score"]),
-                "acmg_points": int(r["acmg_points"]),
-                "acmg_evidence": [{"code": c["code"], "reason": c["reason"]} for c in r["acmg_criteria"]],
-                "variant_score": float(r["variant_score"]),
-                "post_test_probability": float(r["post_test_probability"]),
-                "phenotype_lr": float(r["phenotype_lr"]),
-                "genotype_lr": float(r["genotype_lr"]),
-                "genotype_lr_reason": r.get("genotype_lr_reason"),
-                "phenotype_lr_terms": list(r.get("phenotype_lr_terms") or []),
-                "hgvsc": r.get("hgvsc"),
-                "hgvsp": r.get("hgvsp"),
-                "consequence": r.get("consequence"),
-                "max_af": None if pd.isna(r.get("max_af")) else float(r["max_af"]),
-                "genotypes": {s: _genotype_label(r.get(f"GT_{s}")) for s in roles},
-                "partners": list(r.get("partners") or []),
-                "best_disease": r.get("best_disease_id") if isinstance(r.get("best_disease_id"), str) else None,
-                "best_disease_name": r.get("best_disease_name") if isinstance(r.get("best_disease_name"), str) else None,
-                "inhouse_count": int(r.get("inhouse_count", 0)),
-                "inhouse_classes": list(r.get("inhouse_classes") or []),
-                "gate": r.get("gate") if isinstance(r.get("gate"), str) else None,
-                "moi_match": r.get("moi_match") if isinstance(r.get("moi_match"), str) else None,
-                "gene_moi": list(r.get("gene_moi") or []),
-                "af_source": r.get("af_source") if isinstance(r.get("af_source"), str) else None,
-                "popmax_af": None if _nan(r.get("popmax_af")) else float(r["popmax_af"]),
-                "acmg_points_without_pp4": int(r.get("acmg_points_without_pp4", r["acmg_points"])),
-                "partner_phase": dict(r.get("partner_phase") or {}),
-            }
-        )
-    qc_samples = _records(result.qc_samples.drop(columns=[c for c in result.qc_samples if c.startswith("flag_")]))
-    pheno = result.phenotypes
-    return {
-        "case_id": result.case_id,
-        "headline": result.headline,
-        "proband": result.proband,
-        "members": roles,
-        "qc": {
-            "samples": qc_samples,
-            "trios": _records(result.qc_trios.drop(columns=[c for c in result.qc_trios if c.startswith("flag_")])),
-            "relatedness": _records(result.qc_pairs.drop(columns=[c for c in result.qc_pairs if c.startswith("flag_")])),
-            "any_flag": bool(qc.any_flag),
-        },
-        "phenotypes": {
-            "observed": pheno.observed,
-            "excluded": pheno.excluded,
-            "terms": _records(pheno.table),
-        },
-        "candidates": candidates,
-        "funnel": [{"step": s.strip(), "n": int(n)} for s, n in result.funnel],
-        "similar_patients": _records(result.similar_patients),
-        "thresholds": {**result.thresholds, **result.genotype_filters},
-        "gene_panel": result.gene_panel,
-        "consequence_gate": result.consequence_gate,
-        "reduced_penetrance": result.reduced_penetrance,
-        "parentage": None if result.parentage is None else {
-            "confirmed": bool(result.parentage.confirmed), "note": result.parentage.note},
-        "transcript_rule": result.transcript_rule,
-        "score_formula": result.score_formula,
-    }
-
-
 __all__ = [
     "CaseResult",
     "MODE_LABELS",
@@ -698,6 +403,7 @@ __all__ = [
     "analyse_case",
     "build_summary",
     "check_inputs",
+    "default_min_partitions",
     "gather_phenotypes",
     "headline",
     "read_gene_panel",

@@ -159,6 +159,7 @@ def _aa_change(rng, ppos: int, cls: str) -> tuple[str, str]:
     return "", ""
 
 
+# size: the random draws must stay in this order (same seed, same data); one loop keeps that order visible
 def _mutations(rng, pts: list[Patient], genes: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict] = []
     passengers: list[pd.DataFrame] = []

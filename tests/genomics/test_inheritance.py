@@ -44,7 +44,7 @@ def fam2(trio_mt, ped):
 
 def test_thresholds_defaults():
     t = InheritanceThresholds()
-    # issue 4 / Exomiser preset: dominant & de novo 0.1 %, recessive 1 %, compound het 2 %
+    # Exomiser preset: dominant & de novo 0.1 %, recessive 1 %, compound het 2 %
     assert (t.de_novo_max_af, t.dominant_max_af, t.recessive_max_af, t.compound_het_max_af) == (
         0.001, 0.001, 0.01, 0.02
     )

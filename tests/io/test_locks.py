@@ -101,6 +101,7 @@ _FAKE_DEMO = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_two_demo_data_writers_at_once_both_succeed(tmp_path):
     """Two `bigmed demo` (or a test collection and `bigmed demo`) at once: one generates, the other waits."""
     target = tmp_path / "data" / "demo"
@@ -119,6 +120,7 @@ def test_two_demo_data_writers_at_once_both_succeed(tmp_path):
     assert leftovers == [".demo.lock"]  # no .partial folder left behind
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_synth_into_a_folder_in_use_waits(tmp_path):
     from bigmed_utils import synthetic
 

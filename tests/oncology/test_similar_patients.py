@@ -110,3 +110,13 @@ def test_demo_cohort_counts_match_an_independent_count(demo_data, tmp_path):
     assert expected > 20 and res.loc["BRAF V600E", "patients"] == expected
     clinical = pd.read_csv(crc / "clinical.csv")
     assert res.loc["stage IV", "patients"] == int(((clinical["stage"] == "IV") & (clinical["patient_id"] != pid)).sum())
+
+
+def test_record_from_run_reads_stage_and_survival_from_the_clinical_csv(tmp_path):
+    clinical = tmp_path / "clinical.csv"
+    clinical.write_text("patient_id,stage,os_months,os_event\nCRC0007,III,41.5,1\nCRC0008,II,12.0,0\n")
+    summary = {"patient_id": "CRC0007", "drivers": [{"gene": "KRAS"}], "msi": {"status": "MSS"},
+               "tmb": {"value": 4.2}}
+    rec = sp.record_from_run(summary, {"clinical": str(clinical)})
+    assert (rec["patient_id"], rec["stage"], rec["os_months"], rec["os_event"]) == ("CRC0007", "III", 41.5, 1)
+    assert sp.record_from_run(summary, {"clinical": str(tmp_path / "gone.csv")})["stage"] is None

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+pytestmark = pytest.mark.slow  # every test generates whole synthetic cohorts
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st

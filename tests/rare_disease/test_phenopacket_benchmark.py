@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # ranks 151 published patients among decoys (about 20 s)
+
 from bigmed_utils.rare_disease.phenopacket_benchmark import (N_DECOYS, TOP5_MISS_REASONS, candidate_table,
                                                              decoy_pool, decoys_for, load_cases, rates, run, split)
 

@@ -75,3 +75,18 @@ def test_demo_parameters_are_valid():
             pytest.skip("demo data not generated (make demo)")
         params = validate_params("rare_disease", values, base_dir=path.parent)
         assert params.proband == f"{params.case_id}-P"
+
+
+def test_a_panel_keeps_genes_under_previous_or_current_symbols():
+    import pandas as pd
+
+    from bigmed_utils.rare_disease.analysis import _restrict_to_panel
+
+    cands = pd.DataFrame([
+        {"variant_id": "chr1:155238000:C:T", "gene": "GBA", "genes": ["GBA"], "mode": "de_novo", "partners": []},
+        {"variant_id": "chr4:1900000:G:A", "gene": "NSD2", "genes": ["NSD2"], "mode": "de_novo", "partners": []},
+        {"variant_id": "chr2:166000000:G:C", "gene": "SCN1A", "genes": ["SCN1A"], "mode": "de_novo", "partners": []},
+    ])
+    # the VCF's GBA (renamed GBA1) is on a panel written today; the panel's WHSC1 (now NSD2) keeps NSD2
+    kept = _restrict_to_panel(cands, ["GBA1", "WHSC1"])
+    assert list(kept["gene"]) == ["GBA", "NSD2"]

@@ -131,6 +131,7 @@ def _digests(root):
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow  # runs bigmed in a subprocess (Hail, kernels) or writes whole cohorts
 def test_deterministic(tmp_path):
     a = generate(tmp_path / "a", seed=7, cases=5)
     b = generate(tmp_path / "b", seed=7, cases=5)
