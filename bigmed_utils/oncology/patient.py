@@ -23,7 +23,7 @@ from .actionability import LEVELS, summarise_actionability
 from .clinical import read_clinical_any
 from .cohort import match_barcodes
 from .msi import MSI_ASSAYS, MSI_SCORE_THRESHOLDS, is_pathogenic_pole_mutation, pole_exonuclease_mutations
-from .report import PatientProfile, patient_profile
+from .summary import PatientProfile, patient_profile
 from .tmb import NONSYNONYMOUS_CLASSES, tmb_by_sample
 
 # -----------------------------------------------------------------------------------------------------------
