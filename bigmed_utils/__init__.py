@@ -91,8 +91,8 @@ _LAZY: dict[str, str] = {
     "cox_ph": "oncology.survival",
     "oncoplot": "oncology.oncoplot",
     "mutual_exclusivity": "oncology.oncoplot",
-    "patient_profile": "oncology.report",
-    "cohort_survival_summary": "oncology.report",
+    "patient_profile": "oncology.summary",
+    "cohort_survival_summary": "oncology.summary",
     "analyse_patient": "oncology.analysis",
     "analyse_cohort": "oncology.analysis",
     # synthetic data

@@ -414,4 +414,8 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+#: this module's public name for the file checksum (one implementation: :func:`bigmed_utils._fs.sha256_file`)
+file_sha256 = sha256_file
+
+
 __all__ = ["cache_folder", "cache_key", "cached_derived", "cached_json", "default_min_partitions", "file_sha256", "is_complete", "read_vcf_cached"]

@@ -17,7 +17,7 @@ from .msi import (
     pole_exonuclease_mutations,
 )
 from .oncoplot import msi_score_plot, mutation_matrix, mutual_exclusivity, oncoplot, tmb_by_msi_plot
-from .report import PatientProfile, cohort_survival_summary, patient_profile
+from .summary import PatientProfile, cohort_survival_summary, patient_profile
 from .survival import (
     at_risk_table,
     cox_ph,

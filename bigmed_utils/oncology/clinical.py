@@ -13,7 +13,6 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from ..io.clinical import DAYS_PER_MONTH, omop_clinical_table, read_clinical, side_from_icd10
-from ..io.clinical import patient_record as _patient_record  # noqa: F401  (the name patient.py imports)
 from .msi import assess_msi
 
 

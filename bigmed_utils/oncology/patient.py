@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
+from ..io.clinical import patient_record
 from .actionability import LEVELS, summarise_actionability
-from .clinical import _patient_record, read_clinical_any
+from .clinical import read_clinical_any
 from .cohort import match_barcodes
 from .msi import MSI_ASSAYS, MSI_SCORE_THRESHOLDS, is_pathogenic_pole_mutation, pole_exonuclease_mutations
-from .report import PatientProfile, patient_profile
+from .summary import PatientProfile, patient_profile
 from .tmb import NONSYNONYMOUS_CLASSES, tmb_by_sample
 
 # -----------------------------------------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def analyse_patient(params: Any) -> PatientResult:
         tumour, source = str(rows["Tumor_Sample_Barcode"].iloc[0]), f"MAF {Path(params.maf).name}"
 
     clinical = read_clinical_any(params.clinical, assay=params.msi_assay) if params.clinical is not None else None
-    record = _patient_record(clinical, pid) if clinical is not None else {}
+    record = patient_record(clinical, pid) if clinical is not None else {}
 
     # MSI: parameters first, else the clinical record
     score, mmr, origin = params.msi_score, params.mmr_ihc, []

@@ -120,14 +120,15 @@ def record_from_result(result: Any) -> dict[str, Any]:
 def record_from_run(summary: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
     """The record of a finished ``colorectal_cancer`` run (``summary.json``, with stage and survival read
     from the clinical record named by its parameters, when it is still there)."""
-    from .clinical import _patient_record, read_clinical_any
+    from ..io.clinical import patient_record
+    from .clinical import read_clinical_any
 
     pid = str(summary["patient_id"])
     record: dict[str, Any] = {}
     clinical = params.get("clinical")
     if clinical and Path(clinical).exists():
         try:
-            record = _patient_record(read_clinical_any(clinical, assay=params.get("msi_assay") or "tumor_normal"), pid)
+            record = patient_record(read_clinical_any(clinical, assay=params.get("msi_assay") or "tumor_normal"), pid)
         except Exception:  # noqa: BLE001 - a patient no longer in the record is stored without outcome
             record = {}
     return make_record(patient_id=pid, drivers=summary.get("drivers") or [],

@@ -1,6 +1,6 @@
 """The rare-disease report's display calls, taking a
 :class:`~bigmed_utils.rare_disease.contract.RareDiseaseResult` (the table and figure builders are in
-:mod:`bigmed_utils.rare_disease.report`; nothing is computed here)."""
+:mod:`bigmed_utils.rare_disease.tables`; nothing is computed here)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..privacy.escape import markdown_text
-from . import report
+from . import tables
 
 
 def header_markdown(result: Any) -> str:
@@ -21,18 +21,18 @@ def header_markdown(result: Any) -> str:
 
 def qc_tables(result: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-sample QC and the family checks (Mendelian errors, relatedness)."""
-    return report.qc_table(result.qc_samples), report.family_qc_table(result.qc_trios, result.qc_pairs)
+    return tables.qc_table(result.qc_samples), tables.family_qc_table(result.qc_trios, result.qc_pairs)
 
 
 def phenotype_table(result: Any) -> pd.DataFrame:
-    return report.phenotype_table(result.phenotypes.table)
+    return tables.phenotype_table(result.phenotypes.table)
 
 
 def filter_texts(result: Any) -> list[str]:
     """The thresholds, the consequence gate and the gene panel used, as Markdown paragraphs."""
     options = {**result.thresholds, "consequence_gate": result.consequence_gate,
                "reduced_penetrance": result.reduced_penetrance}
-    texts = [report.thresholds_text(result.genotype_filters, options), report.gate_text()]
+    texts = [tables.thresholds_text(result.genotype_filters, options), tables.gate_text()]
     panel = result.gene_panel
     if panel:
         more = " …" if len(panel) > 30 else ""
@@ -41,12 +41,12 @@ def filter_texts(result: Any) -> list[str]:
 
 
 def funnel_figure(result: Any) -> Any:
-    return report.funnel_figure(result.funnel)
+    return tables.funnel_figure(result.funnel)
 
 
 def evidence_table(result: Any) -> pd.DataFrame:
     """The ACMG criteria of the top candidates, indexed by rank, gene and variant (empty: none fired)."""
-    evidence = report.evidence_table(result.candidates, n=result.params.top_n)
+    evidence = tables.evidence_table(result.candidates, n=result.params.top_n)
     return evidence.set_index(["rank", "gene", "variant"]) if len(evidence) else evidence
 
 
@@ -60,7 +60,7 @@ def similar_intro(result: Any) -> str | None:
 
 
 def similar_table(result: Any) -> pd.DataFrame:
-    return report.similar_table(result.similar_patients)
+    return tables.similar_table(result.similar_patients)
 
 
 __all__ = ["header_markdown", "qc_tables", "phenotype_table", "filter_texts", "funnel_figure", "evidence_table",

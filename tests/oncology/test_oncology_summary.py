@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from bigmed_utils.io.maf import read_maf
-from bigmed_utils.oncology.report import cohort_survival_summary, patient_profile
+from bigmed_utils.oncology.summary import cohort_survival_summary, patient_profile
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "oncology"
 
