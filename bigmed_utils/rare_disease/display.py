@@ -63,5 +63,10 @@ def similar_table(result: Any) -> pd.DataFrame:
     return tables.similar_table(result.similar_patients)
 
 
+def interpretation_text(result: Any) -> str:
+    """How the ACMG/AMP criteria were applied to this case (Markdown), parentage included."""
+    return tables.interpretation_text(parentage=result.parentage)
+
+
 __all__ = ["header_markdown", "qc_tables", "phenotype_table", "filter_texts", "funnel_figure", "evidence_table",
-           "similar_intro", "similar_table"]
+           "interpretation_text", "similar_intro", "similar_table"]
