@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,9 +76,12 @@ def assert_report(res: subprocess.CompletedProcess, out: Path, analysis: str) ->
 
 
 def assert_refused(res: subprocess.CompletedProcess, out: Path, message: str) -> None:
-    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    *steps, error = [line for line in res.stderr.splitlines() if line.strip()]
     assert res.returncode == 2, res.stderr[-2000:]
-    assert lines == [f"bigmed: error: {message}"]
+    assert error == f"bigmed: error: {message}"
+    # before it only the progress lines of the steps that finished, none of them the notebook
+    assert all(re.fullmatch(r"bigmed: \w+: \[\d/\d\] [a-z ]+ [0-9.]+ s", s) for s in steps), steps
+    assert not any("execute notebook" in s for s in steps), steps
     assert not out.exists() and (out.parent / "out.failed" / "error.txt").is_file()
     assert not (out.parent / "out.failed" / "notebook.ipynb").exists()  # refused before the notebook
 
