@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import InputDataError, ParameterError
 from ..io.ped import read_ped
 from .pedigree import Pedigree, validate_pedigree
+from .._values import is_missing as _missing_value
 
 
 def _name(path: Any) -> str:
@@ -36,15 +37,6 @@ def _read_csv(path: str | os.PathLike | None, what: str) -> pd.DataFrame | None:
     df["person_id"] = df["person_id"].astype(str).str.strip()
     df.attrs["path"] = p.name
     return df
-
-
-def _missing_value(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _truthy(value: Any) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ..errors import ParameterError
+from .._values import is_missing as _missing
 
 # Prognostic index coefficients (O'Mahony et al. 2014; ESC 2014 guideline and its web calculator). Checked
 # against independent public implementations (EP Mobile by EP Studios, github.com/mannd/epmobile HcmScd.java;
@@ -132,15 +133,6 @@ def risk_category(percent: float) -> str:
     if percent < HIGH_FROM_PERCENT:
         return "intermediate"
     return "high"
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _as_bool(value: Any, name: str) -> bool:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._values import is_missing as _nan
+
 if TYPE_CHECKING:
     from .analysis import CaseResult
 
@@ -122,15 +124,6 @@ def headline(ranked: pd.DataFrame) -> str:
     r = ranked.iloc[0]
     return (f"{r['gene']} {r['variant_id']} {MODE_LABELS.get(r['mode'], r['mode'])} — {r['acmg_class']} "
             f"(phenotype {float(r['phenotype_score']):.2f})")
-
-
-def _nan(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
