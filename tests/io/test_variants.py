@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bigmed_utils.errors import InputDataError
-from bigmed_utils.io import vcf as vcf_module
 from bigmed_utils.io.variants import load_variants
 
 TRIO = Path(__file__).resolve().parents[1] / "data" / "vcf" / "trio.vcf"
 TRIO_ROWS = 20  # 19 records, one with two ALT alleles
 
 
-@pytest.fixture
-def vcf(tmp_path) -> Path:
-    path = tmp_path / "data" / "trio.vcf"
-    path.parent.mkdir()
-    shutil.copy(TRIO, path)
-    return path
-
-
-@pytest.fixture
-def imports(monkeypatch) -> list[str]:
-    """The paths actually imported by read_vcf (a cache hit imports nothing)."""
-    calls: list[str] = []
-    real = vcf_module.read_vcf
-
-    def spy(path, **kwargs):
-        calls.append(str(path))
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(vcf_module, "read_vcf", spy)
-    return calls
 
 
 def test_a_vcf_is_imported_once_and_read_from_the_cache_after(hail_session, vcf, imports):

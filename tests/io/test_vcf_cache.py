@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bigmed_utils.errors import InputDataError
-from bigmed_utils.io import vcf as vcf_module
 from bigmed_utils.io.vcf import read_vcf
 from bigmed_utils.io.vcf_cache import (cache_key, cached_derived, cached_json, default_min_partitions, is_complete,
                                       read_vcf_cached)
@@ -18,26 +16,6 @@ TRIO = Path(__file__).resolve().parents[1] / "data" / "vcf" / "trio.vcf"
 TRIO_ROWS = 20  # 19 records, one with two ALT alleles (as in test_vcf.py)
 
 
-@pytest.fixture
-def vcf(tmp_path) -> Path:
-    path = tmp_path / "data" / "trio.vcf"
-    path.parent.mkdir()
-    shutil.copy(TRIO, path)
-    return path
-
-
-@pytest.fixture
-def imports(monkeypatch) -> list[str]:
-    """Spy on read_vcf: the paths actually imported (a cache hit imports nothing)."""
-    calls: list[str] = []
-    real = vcf_module.read_vcf
-
-    def spy(path, **kwargs):
-        calls.append(str(path))
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(vcf_module, "read_vcf", spy)
-    return calls
 
 
 def _caches(vcf: Path) -> list[Path]:
