@@ -125,13 +125,18 @@ def _family(pedigree_df: pd.DataFrame, proband: str) -> pd.DataFrame:
     return pedigree_df[pedigree_df["family_id"] == fam].reset_index(drop=True)
 
 
-def proband_rare_rows(mt: Any, pedigree_df: pd.DataFrame, *, proband: str, max_af: float) -> Any:
+def proband_rare_rows(mt: Any, pedigree_df: pd.DataFrame, *, proband: str, max_af: float,
+                      counts: dict[str, int] | None = None) -> Any:
     """The rows a candidate search needs: the proband carries an ALT allele, population AF <= ``max_af``.
 
     Calls are as imported (no genotype filter yet), so the result serves any genotype thresholds and any AF
     ceiling up to ``max_af``: :func:`find_candidates` filters it further. Columns: the proband's family.
     A table read with ``parse_csq=False`` is filtered with the cheap
     :func:`~bigmed_utils.genomics.csq.may_be_rare` first and its CSQ parsed only for the rows kept.
+
+    ``counts`` (``n_variants``, ``n_proband_alt``) are the funnel's first two counts when ``mt`` holds only
+    some of the VCF's rows (:mod:`bigmed_utils.io.first_pass` counts them while it reads the VCF); without
+    them they are counted on ``mt``.
 
     Returns
     -------
@@ -145,10 +150,10 @@ def proband_rare_rows(mt: Any, pedigree_df: pd.DataFrame, *, proband: str, max_a
     from .csq import may_be_rare
 
     members = set(_family(pedigree_df, proband)["individual_id"])
-    n_variants = mt.count_rows()
+    n_variants = counts["n_variants"] if counts else mt.count_rows()
     mt = mt.filter_cols(hl.literal(members).contains(mt.s))
     mt = mt.filter_rows(hl.agg.any((mt.s == proband) & hl.or_else(mt.GT.is_non_ref(), False)))
-    n_proband_alt = mt.count_rows()
+    n_proband_alt = counts["n_proband_alt"] if counts else mt.count_rows()
     if "max_af" not in mt.row:
         mt = mt.filter_rows(may_be_rare(mt, fields=list(hl.eval(mt.csq_fields)), max_af=max_af))
         mt = annotate_vcf_csq(mt)

@@ -9,10 +9,12 @@ the rows; importing, splitting and writing all of them into Hail is most of a fi
 
 1. looks for the family QC and the proband's rare rows in the import cache (a re-analysis: nothing else
    is read);
-2. otherwise starts two child processes *before* the JVM, so that they overlap its start: ``bcftools view``
-   (htslib through ``pysam``, in C) writes the records that may matter to a small bgzipped VCF in the cache
-   folder, and ``bcftools query`` counts the rows of the funnel ("variants in VCF (after split)", "proband
-   carries an ALT allele") that the small VCF no longer holds;
+2. otherwise starts child processes *before* the JVM, so that they overlap its start: one per core, each
+   over a contiguous group of contigs (:func:`region_chunks`, from the index; one child without an index).
+   Each runs ``bcftools view`` (htslib through ``pysam``, in C), which writes the records that may matter
+   to a small bgzipped VCF, and ``bcftools query``, which counts the rows of the funnel ("variants in VCF
+   (after split)", "proband carries an ALT allele") that the small VCF no longer holds; the parts are joined
+   into one VCF in the cache folder;
 3. imports the small VCF into Hail and computes and caches the two tables from it, under the same cache
    keys as from a whole-genome import (so either way serves a later re-analysis).
 
@@ -40,6 +42,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -89,24 +92,16 @@ def _to_posix_basic(ere: str) -> str:
     return "".join(out)
 
 
-def _runs(columns: list[int]) -> list[tuple[int, int]]:
-    """Contiguous runs of column indices: ``[3, 4, 5, 9]`` -> ``[(3, 5), (9, 9)]``."""
-    runs: list[tuple[int, int]] = []
-    for c in sorted(set(columns)):
-        if runs and c == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], c)
-        else:
-            runs.append((c, c))
-    return runs
-
-
-def big_value_regex(column: int, *, max_af: float, last: int | None = None) -> str:
-    """A regular expression (Python/POSIX extended syntax) matching one CSQ entry whose ``column`` holds a
-    value above ``max_af`` (or, with ``last``, any of the columns ``column`` to ``last``).
+def big_value_regex(column: int, *, max_af: float) -> str:
+    """A regular expression (Python/POSIX extended syntax) matching a CSQ string whose first entry holds a
+    value above ``max_af`` in ``column``.
 
     VEP joins co-located values with ``&``; one of them above the ceiling makes the column's value (their
-    maximum, as the analysis reads it) above it. Only ``max_af == 0.05`` is supported (the family tables'
-    ceiling). :func:`drop_expression` passes it to bcftools in basic syntax.
+    maximum, as the analysis reads it) above it. Only the first entry is read (the maximum over entries is
+    then above the ceiling too). Only ``max_af == 0.05`` is supported (the family tables' ceiling).
+    :func:`drop_expression` passes it to bcftools in basic syntax. The columns before ``column`` are written
+    out (``[^|]*[|]`` once per column), not counted (``{26}``): glibc's matcher is several times slower on
+    counted repetitions.
 
     Examples
     --------
@@ -114,16 +109,10 @@ def big_value_regex(column: int, *, max_af: float, last: int | None = None) -> s
     >>> rx = re.compile(big_value_regex(2, max_af=0.05))
     >>> [bool(rx.search(e)) for e in ("A|x|0.2|y", "A|x|0.05|y", "A|x|1e-05&0.3", "A|x||0.9", "A|x|0.0501")]
     [True, False, True, False, True]
-    >>> rx = re.compile(big_value_regex(2, last=3, max_af=0.05))
-    >>> [bool(rx.search(e)) for e in ("A|x|0.01|0.2", "A|x|0.01|0.02|0.9", "A|0.9|0.01|0.02")]
-    [True, False, False]
     """
     if abs(max_af - 0.05) > 1e-12:
         raise ValueError(f"the first pass is built for a ceiling of 0.05, not {max_af}")
-    last = column if last is None else last
-    count = str(column) if last == column else f"{column},{last}"
-    prefix = "^" + ("([^|]*[|])" + "{" + count + "}" if last else "")
-    return f"{prefix}([^|&]*&)*({_ABOVE_005})(&[^|]*)?([|]|$)"
+    return "^" + "[^|]*[|]" * column + f"([^|&]*&)*({_ABOVE_005})(&[^|]*)?([|]|$)"
 
 
 def drop_expression(
@@ -135,8 +124,8 @@ def drop_expression(
     no_member_alt = " && ".join(f'GT[{idx[m]}]!="alt"' for m in members if m in idx)
     not_qc = f"(POS%{step}!=0 || ({no_member_alt}))" if step > 1 else f"({no_member_alt})"
     if big_columns:
-        big = " || ".join(f'INFO/CSQ~"{_to_posix_basic(big_value_regex(a, last=b, max_af=max_af))}"'
-                          for a, b in _runs(big_columns))
+        big = " || ".join(f'INFO/CSQ~"{_to_posix_basic(big_value_regex(c, max_af=max_af))}"'
+                          for c in sorted(set(big_columns)))
         common = f"(N_ALT=1 && ({big}))"
         return f"{not_qc} && ({not_proband_alt} || {common})"
     return f"{not_qc} && {not_proband_alt}"
@@ -177,22 +166,76 @@ def count_rows(query_output: str) -> dict[str, int]:
     return {"n_variants": n_variants, "n_proband_alt": n_alt}
 
 
+def region_chunks(vcf: str | os.PathLike, n: int) -> list[list[str]]:
+    """The VCF's contigs in ``n`` contiguous groups of about equal record counts (htslib's index counts),
+    for one child process each; ``[[]]`` (one child, the whole file) without an index or with one chunk."""
+    p = Path(vcf)
+    if n < 2 or not any(p.with_name(p.name + s).is_file() for s in (".tbi", ".csi")):
+        return [[]]
+    try:
+        import pysam.bcftools
+
+        stats = [line.split("\t") for line in str(pysam.bcftools.index("--stats", str(p))).splitlines()]
+        counts = [(row[0], int(row[2])) for row in stats if len(row) == 3 and row[2].isdigit() and int(row[2]) > 0]
+    except Exception as exc:  # noqa: BLE001 - an index htslib cannot read: one child over the whole file
+        log.info("%s: no per-contig counts from the index (%s)", p, str(exc).splitlines()[0][:200] if str(exc) else exc)
+        return [[]]
+    total = sum(c for _, c in counts)
+    chunks: list[list[str]] = [[]]
+    done = 0
+    for contig, c in counts:
+        if chunks[-1] and done >= total * len(chunks) / n and len(chunks) < n:
+            chunks.append([])
+        chunks[-1].append(contig)
+        done += c
+    return chunks if chunks[0] else [[]]
+
+
 def _child_main(argv: list[str]) -> int:
-    """``python -m bigmed_utils.io.first_pass view|count ...`` (the child processes)."""
+    """``python -m bigmed_utils.io.first_pass VCF PREFIX EXPRESSION PROBAND REGIONS HEADER`` (one child):
+    the kept records of the ``REGIONS`` (comma-separated contigs; empty: the whole file) to ``PREFIX.vcf.gz``
+    (with the header when ``HEADER`` is ``1``) and their funnel counts to ``PREFIX.json``."""
+    import locale
+
     import pysam.bcftools
 
-    mode, vcf, out = argv[0], argv[1], Path(argv[2])
-    tmp = out.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{out.name}")
+    # glibc's regex matcher is several times slower in a UTF-8 locale, which Python sets at start
+    locale.setlocale(locale.LC_ALL, "C")
+    vcf, prefix, expr, proband, regions, header = argv
+    region = ["-r", regions] if regions else []
+    outs = {"vcf": Path(f"{prefix}.vcf.gz"), "json": Path(f"{prefix}.json")}
+    tmps = {k: v.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{v.name}") for k, v in outs.items()}
     try:
-        if mode == "view":
-            pysam.bcftools.view("-e", argv[3], "-Oz", "-o", str(tmp), vcf, catch_stdout=False)
-        else:
-            text = pysam.bcftools.query("-s", argv[3], "-f", "%ALT\t[%GT]\n", vcf)
-            tmp.write_text(json.dumps(count_rows(text)) + "\n", encoding="utf-8")
-        os.replace(tmp, out)
+        pysam.bcftools.view(*region, *([] if header == "1" else ["-H"]), "--no-version", "-e", expr, "-Oz", "-o",
+                            str(tmps["vcf"]), vcf, catch_stdout=False)
+        text = pysam.bcftools.query(*region, "-s", proband, "-f", "%ALT\t[%GT]\n", vcf)
+        tmps["json"].write_text(json.dumps(count_rows(text)) + "\n", encoding="utf-8")
+        for k in outs:
+            os.replace(tmps[k], outs[k])
+    finally:
+        for t in tmps.values():
+            t.unlink(missing_ok=True)
+    return 0
+
+
+def join_parts(parts: list[Path], *, view: Path, count: Path) -> None:
+    """Join the children's outputs ``PART.vcf.gz`` (in order; the first holds the header; BGZF files join by
+    concatenation) into ``view`` and sum their ``PART.json`` counts into ``count`` (both written atomically)."""
+    from .._fs import atomic_write_text
+
+    counts: Counter[str] = Counter()
+    for part in parts:
+        counts.update(json.loads(Path(f"{part}.json").read_text(encoding="utf-8")))
+    tmp = view.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{view.name}")
+    try:
+        with open(tmp, "wb") as out:
+            for part in parts:
+                with open(f"{part}.vcf.gz", "rb") as f:
+                    shutil.copyfileobj(f, out)
+        os.replace(tmp, view)
     finally:
         tmp.unlink(missing_ok=True)
-    return 0
+    atomic_write_text(count, json.dumps(dict(counts)) + "\n")
 
 
 # --- orchestration ----------------------------------------------------------------------------------------
@@ -300,18 +343,22 @@ class FamilyTables:
         tag = vcf_cache._code_fingerprint(_CODE, prefix=f"{key}\n{expr}")
         self._outputs = {"view": folder / f"{key}.first-pass-{tag}.vcf.gz",
                          "count": folder / f"{key}.first-pass-{tag}.counts.json"}
-        args = {"view": expr, "count": proband}
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
-                                                                          os.environ.get("PYTHONPATH")]))}
-        for mode, out in self._outputs.items():
-            if out.is_file():
-                continue
-            self._children[mode] = subprocess.Popen(
-                [sys.executable, "-m", "bigmed_utils.io.first_pass", mode, str(p), str(out), args[mode]],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-            )
+        env = {**os.environ, "LC_ALL": "C",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
+                                                           os.environ.get("PYTHONPATH")]))}
+        if not all(out.is_file() for out in self._outputs.values()):
+            from ..hail_session import available_cores
+
+            # one child per core, each over a contiguous group of contigs (htslib reads a region from the index)
+            for i, regions in enumerate(region_chunks(p, available_cores())):
+                prefix = folder / f".{key}.first-pass-{tag}.part{i}"
+                self._children[str(prefix)] = subprocess.Popen(
+                    [sys.executable, "-m", "bigmed_utils.io.first_pass", str(p), str(prefix), expr, proband,
+                     ",".join(regions), "1" if i == 0 else "0"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                )
         self.source = "first pass"
-        log.info("%s: first pass started (%s)", p, ", ".join(self._children) or "outputs cached")
+        log.info("%s: first pass started (%d child processes)", p, len(self._children))
         return self
 
     def _derived_path(self, name: str, options: dict[str, Any], suffix: str) -> Path:
@@ -330,15 +377,24 @@ class FamilyTables:
             return False
 
     def _wait(self) -> bool:
-        """Wait for the children; False (logged) when one failed."""
+        """Wait for the children and join their parts (the first part holds the header; BGZF files join by
+        concatenation); False (logged) when one failed."""
         ok = True
-        for mode, child in self._children.items():
+        for prefix, child in self._children.items():
             _, err = child.communicate()
             if child.returncode != 0:
-                log.warning("%s: first pass (%s) failed, reading the whole VCF: %s", self.vcf, mode,
+                log.warning("%s: first pass (%s) failed, reading the whole VCF: %s", self.vcf, Path(prefix).name,
                             err.decode(errors="replace").strip()[-500:])
                 ok = False
+        parts = [Path(prefix) for prefix in self._children]
         self._children = {}
+        try:
+            if ok and parts:
+                join_parts(parts, view=self._outputs["view"], count=self._outputs["count"])
+        finally:
+            for part in parts:
+                for suffix in (".vcf.gz", ".json"):
+                    Path(f"{part}{suffix}").unlink(missing_ok=True)
         return ok and all(p.is_file() for p in self._outputs.values())
 
     def rows(self) -> Any:
@@ -393,34 +449,31 @@ class FamilyTables:
 
     def proband_rare(self) -> Any:
         """The proband's rare rows (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`), cached."""
-        import hail as hl
-
         from ..genomics.inheritance import proband_rare_rows
         from .vcf_cache import cached_derived
 
         def build(_: Any) -> Any:
             mt = self.rows()
-            rare = proband_rare_rows(mt, self.ped, proband=self.proband, max_af=self.ceiling)
-            counts = getattr(self, "_counts", None)
-            if counts is not None:  # the funnel counts the whole VCF, not the first pass's records
-                rare = rare.annotate_globals(bigmed_family=rare.bigmed_family.annotate(
-                    n_variants=hl.int64(counts["n_variants"]), n_proband_alt=hl.int64(counts["n_proband_alt"])))
-            return rare
+            # the funnel counts the whole VCF, not the first pass's records (None: mt is the whole VCF)
+            return proband_rare_rows(mt, self.ped, proband=self.proband, max_af=self.ceiling,
+                                     counts=getattr(self, "_counts", None))
 
         return cached_derived(self._carrier(), name="proband-rare", options=self._rare_options(),
                               code=("genomics/inheritance.py",), build=build)
 
     def close(self) -> None:
         """Stop child processes still running (an analysis that failed before reading the rows)."""
-        for child in self._children.values():
+        for prefix, child in self._children.items():
             if child.poll() is None:
                 child.kill()
                 child.wait()
+            for suffix in (".vcf.gz", ".json"):
+                Path(f"{prefix}{suffix}").unlink(missing_ok=True)
         self._children = {}
 
 
 __all__ = ["ENV_FIRST_PASS", "FamilyTables", "big_value_regex", "count_rows", "drop_expression", "enabled",
-           "frequency_columns"]
+           "frequency_columns", "join_parts", "region_chunks"]
 
 if __name__ == "__main__":
     sys.exit(_child_main(sys.argv[1:]))

@@ -3,8 +3,10 @@ candidates, the funnel and the family QC are those of the whole-VCF import; the 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +162,64 @@ def test_wgs_trio_gives_the_same_answer_with_and_without_the_first_pass(hail_ses
     assert with_pass.candidates.iloc[0]["variant_id"] == row["variants"]
     kept = list(a[0].parent.glob("*.bigmed-cache/*.first-pass-*.vcf.gz"))
     assert len(kept) == 1 and kept[0].stat().st_size < a[0].stat().st_size / 10
+
+
+def _three_contig_vcf(tmp_path):
+    """A bgzipped, indexed trio-less VCF: 6 records on chr1, 2 on chr2, 4 on chr3 (one multi-allelic)."""
+    import pysam
+
+    header = ["##fileformat=VCFv4.2", *(f"##contig=<ID=chr{i},length=1000000>" for i in (1, 2, 3)),
+              '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. '
+              'Format: Allele|Consequence|gnomADe_AF">', '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tP"]
+    rows = [("chr1", pos, "G", "0.2" if pos // 100 % 2 else "0.001", "0/1") for pos in range(100, 700, 100)]
+    rows += [("chr2", 100, "G", "0.001", "0/0"), ("chr2", 200, "G", "0.001", "1/1")]
+    rows += [("chr3", 100, "G,T", "0.3", "1/2"), ("chr3", 200, "G", "", "0/1"), ("chr3", 300, "G", "0.9", "0/1"),
+             ("chr3", 400, "G", "0.04", "./.")]
+    text = tmp_path / "three.vcf"
+    text.write_text("\n".join(header + [f"{c}\t{p}\t.\tA\t{alt}\t.\t.\tCSQ={alt.split(',')[0]}|x|{af}\tGT\t{gt}"
+                                        for c, p, alt, af, gt in rows]) + "\n")
+    return Path(pysam.tabix_index(str(text), preset="vcf", force=True))
+
+
+def test_region_chunks_are_contiguous_balanced_groups_of_contigs(tmp_path):
+    vcf = _three_contig_vcf(tmp_path)
+    assert first_pass.region_chunks(vcf, 2) == [["chr1"], ["chr2", "chr3"]]  # 6 records | 2 + 4
+    assert first_pass.region_chunks(vcf, 3) == [["chr1"], ["chr2"], ["chr3"]]
+    assert first_pass.region_chunks(vcf, 8) == [["chr1"], ["chr2"], ["chr3"]]  # never an empty chunk
+    assert first_pass.region_chunks(vcf, 1) == [[]]  # one child: the whole file
+    vcf.with_name(vcf.name + ".tbi").unlink()
+    assert first_pass.region_chunks(vcf, 2) == [[]]  # no index: no regions
+
+
+def test_children_over_chunks_join_to_the_whole_files_records_and_counts(tmp_path):
+    """One child per chunk of contigs, joined, gives the records and funnel counts of one child over the
+    whole file (the header once, the records in file order)."""
+    import subprocess
+    import sys
+
+    import pysam.bcftools
+
+    vcf = _three_contig_vcf(tmp_path)
+    expr = first_pass.drop_expression(samples=["P"], proband="P", members=["P"], step=1_000_000_000,
+                                      big_columns=[2], max_af=0.05)
+
+    def run(chunks, name):
+        parts = []
+        for i, regions in enumerate(chunks):
+            prefix = tmp_path / f"{name}.part{i}"
+            subprocess.run([sys.executable, "-m", "bigmed_utils.io.first_pass", str(vcf), str(prefix), expr, "P",
+                            ",".join(regions), "1" if i == 0 else "0"], check=True)
+            parts.append(prefix)
+        view, count = tmp_path / f"{name}.vcf.gz", tmp_path / f"{name}.json"
+        first_pass.join_parts(parts, view=view, count=count)
+        return pysam.bcftools.view("--no-version", str(view)), count.read_text()
+
+    chunked, whole = run(first_pass.region_chunks(vcf, 2), "chunked"), run([[]], "whole")
+    assert chunked == whole
+    records = [line.split("\t")[:2] for line in whole[0].splitlines() if not line.startswith("#")]
+    # kept: the proband's rare chr1 ALTs, chr2:200, the multi-allelic chr3:100, chr3:200 (no frequency)
+    assert records == [["chr1", "200"], ["chr1", "400"], ["chr1", "600"], ["chr2", "200"], ["chr3", "100"],
+                       ["chr3", "200"]]
+    # 13 rows after the split (chr3:100 is two); the proband carries an ALT on all but chr2:100 and chr3:400
+    assert json.loads(whole[1]) == {"n_variants": 13, "n_proband_alt": 11}
