@@ -93,12 +93,12 @@ def _to_posix_basic(ere: str) -> str:
 
 
 def big_value_regex(column: int, *, max_af: float) -> str:
-    """A regular expression (Python/POSIX extended syntax) matching a CSQ string whose first entry holds a
-    value above ``max_af`` in ``column``.
+    """A regular expression (Python/POSIX extended syntax) matching one CSQ entry whose ``column`` holds a
+    value above ``max_af`` (bcftools tests each comma-separated entry of the field: any match drops).
 
     VEP joins co-located values with ``&``; one of them above the ceiling makes the column's value (their
-    maximum, as the analysis reads it) above it. Only the first entry is read (the maximum over entries is
-    then above the ceiling too). Only ``max_af == 0.05`` is supported (the family tables' ceiling).
+    maximum, as the analysis reads it) above it. Only ``max_af == 0.05`` is supported (the family tables'
+    ceiling).
     :func:`drop_expression` passes it to bcftools in basic syntax. The columns before ``column`` are written
     out (``[^|]*[|]`` once per column), not counted (``{26}``): glibc's matcher is several times slower on
     counted repetitions.

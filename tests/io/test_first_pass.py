@@ -50,6 +50,7 @@ def test_the_expression_bcftools_runs_keeps_the_analysis_rows(tmp_path):
         (201, "G", "G|x|0.9|0.04|0.01", "0/1", "0/0", True),   # gnomAD 0.04: rare (MAX_AF is a later kind)
         (301, "G", "G|x|0.9||", "0/1", "0/0", True),           # no gnomAD value: kept
         (401, "G", "G|x|0.01|0.01|0.5,G|y|0.01|0.01|0.01", "0/1", "0/0", False),  # one entry common
+        (451, "G", "G|x|0.01|0.01|0.01,G|y|0.01|0.5|0.01", "0/1", "0/0", False),  # a later entry common
         (501, "G,T", "G|x|0.9|0.5|0.5", "1/2", "0/0", True),    # multi-allelic: kept
         (601, "G", "G|x|0.01|0.01|", "0/0", "0/0", False),      # nobody carries it
         (701, "G", "G|x|0.01|1e-05&0.3|", "0/1", "0/0", False),  # '&': the largest counts
