@@ -180,6 +180,8 @@ def region_chunks(vcf: str | os.PathLike, n: int) -> list[list[str]]:
     except Exception as exc:  # noqa: BLE001 - an index htslib cannot read: one child over the whole file
         log.info("%s: no per-contig counts from the index (%s)", p, str(exc).splitlines()[0][:200] if str(exc) else exc)
         return [[]]
+    if any(ch in contig for contig, _ in counts for ch in ":,{}"):
+        return [[]]  # a contig name bcftools' -r list would misread (HLA-A*01:01:01:01): one child, no regions
     total = sum(c for _, c in counts)
     chunks: list[list[str]] = [[]]
     done = 0
@@ -391,6 +393,9 @@ class FamilyTables:
         try:
             if ok and parts:
                 join_parts(parts, view=self._outputs["view"], count=self._outputs["count"])
+        except (OSError, ValueError) as exc:  # a full disk, a truncated part: the whole VCF instead
+            log.warning("%s: first pass could not join its parts, reading the whole VCF: %s", self.vcf, exc)
+            ok = False
         finally:
             for part in parts:
                 for suffix in (".vcf.gz", ".json"):

@@ -165,11 +165,14 @@ def test_wgs_trio_gives_the_same_answer_with_and_without_the_first_pass(hail_ses
     assert len(kept) == 1 and kept[0].stat().st_size < a[0].stat().st_size / 10
 
 
-def _three_contig_vcf(tmp_path):
+def _three_contig_vcf(tmp_path, contig_names=None):
     """A bgzipped, indexed trio-less VCF: 6 records on chr1, 2 on chr2, 4 on chr3 (one multi-allelic)."""
     import pysam
 
-    header = ["##fileformat=VCFv4.2", *(f"##contig=<ID=chr{i},length=1000000>" for i in (1, 2, 3)),
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    name = lambda c: (contig_names or {}).get(c, c)  # noqa: E731
+
+    header = ["##fileformat=VCFv4.2", *(f"##contig=<ID={name(f'chr{i}')},length=1000000>" for i in (1, 2, 3)),
               '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. '
               'Format: Allele|Consequence|gnomADe_AF">', '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
               "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tP"]
@@ -178,7 +181,7 @@ def _three_contig_vcf(tmp_path):
     rows += [("chr3", 100, "G,T", "0.3", "1/2"), ("chr3", 200, "G", "", "0/1"), ("chr3", 300, "G", "0.9", "0/1"),
              ("chr3", 400, "G", "0.04", "./.")]
     text = tmp_path / "three.vcf"
-    text.write_text("\n".join(header + [f"{c}\t{p}\t.\tA\t{alt}\t.\t.\tCSQ={alt.split(',')[0]}|x|{af}\tGT\t{gt}"
+    text.write_text("\n".join(header + [f"{name(c)}\t{p}\t.\tA\t{alt}\t.\t.\tCSQ={alt.split(',')[0]}|x|{af}\tGT\t{gt}"
                                         for c, p, alt, af, gt in rows]) + "\n")
     return Path(pysam.tabix_index(str(text), preset="vcf", force=True))
 
@@ -189,6 +192,9 @@ def test_region_chunks_are_contiguous_balanced_groups_of_contigs(tmp_path):
     assert first_pass.region_chunks(vcf, 3) == [["chr1"], ["chr2"], ["chr3"]]
     assert first_pass.region_chunks(vcf, 8) == [["chr1"], ["chr2"], ["chr3"]]  # never an empty chunk
     assert first_pass.region_chunks(vcf, 1) == [[]]  # one child: the whole file
+    # a contig name with colons (an HLA contig) would be misread in bcftools' -r list: no regions then
+    hla = _three_contig_vcf(tmp_path / "hla", contig_names={"chr3": "HLA-A*01:01:01:01"})
+    assert first_pass.region_chunks(hla, 2) == [[]]
     vcf.with_name(vcf.name + ".tbi").unlink()
     assert first_pass.region_chunks(vcf, 2) == [[]]  # no index: no regions
 
