@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/comphet_gate.py data/bench/rare_disease_wgs/WGS001.vcf.gz --json out.json
 
 Reads the trio from the import cache (``read_vcf_cached``, written by ``bigmed run`` or made here), takes the
-proband's rare rows once (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`, AF <= 5 %) and runs
+proband's rare rows once (:func:`~bigmed_utils.genomics.rare_rows.proband_rare_rows`, AF <= 5 %) and runs
 the candidate search twice with the default thresholds: without the gate (``consequence_gate=False``) and
 with it. Counts the phased compound-het pairs (each pair once), the variants in them and the genes, and
 times each search. Hail's de novo caller is skipped (it does not touch the pairing). Prints a Markdown table
@@ -36,7 +36,8 @@ def main() -> None:
     ped_path = args.ped or args.vcf.with_name(f"{case}.ped")
     proband = args.proband or f"{case}-P"
 
-    from bigmed_utils.genomics.inheritance import FAMILY_TABLE_MAX_AF, GATE_STEP, find_candidates, proband_rare_rows
+    from bigmed_utils.genomics.inheritance import GATE_STEP, find_candidates
+    from bigmed_utils.genomics.rare_rows import FAMILY_TABLE_MAX_AF, proband_rare_rows
     from bigmed_utils.hail_session import init_hail
     from bigmed_utils.io.ped import read_ped
     from bigmed_utils.io.vcf_cache import read_vcf_cached

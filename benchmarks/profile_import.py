@@ -10,7 +10,7 @@ Stages: (1) ``hl.import_vcf`` parse only (count), (2) import + write, (3) import
 :func:`~bigmed_utils.io.vcf.read_vcf` + write (what the cache stores), (6) reading the written table back
 and the first filter of the analysis (proband carries ALT with GQ >= 20), (7) what the analysis caches now:
 import + split with the CSQ strings left unparsed + write, (8) from that table, the proband's rare rows
-(:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`: ALT carried, cheap AF pre-filter, CSQ
+(:func:`~bigmed_utils.genomics.rare_rows.proband_rare_rows`: ALT carried, cheap AF pre-filter, CSQ
 parse of the survivors) + write.
 """
 
@@ -102,7 +102,7 @@ def _profile(args: argparse.Namespace, tmp: Path) -> None:
     def rare_rows():
         import pandas as pd
 
-        from bigmed_utils.genomics.inheritance import FAMILY_TABLE_MAX_AF, proband_rare_rows
+        from bigmed_utils.genomics.rare_rows import FAMILY_TABLE_MAX_AF, proband_rare_rows
 
         mt = hl.read_matrix_table(str(tmp / "lazy.mt"))
         ped = pd.DataFrame({"family_id": "F", "individual_id": [args.proband], "paternal_id": [None],

@@ -52,7 +52,7 @@ _LAZY: dict[str, str] = {
     "apply_genotype_filters": "genomics.filters",
     "InheritanceThresholds": "genomics.inheritance",
     "find_candidates": "genomics.inheritance",
-    "proband_rare_rows": "genomics.inheritance",
+    "proband_rare_rows": "genomics.rare_rows",
     "run_qc": "genomics.qc",
     "classify_variants": "genomics.acmg",
     "combine_points": "genomics.acmg",

@@ -59,22 +59,18 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputDataError, ParameterError
+from ..errors import ParameterError
 from ..io.ped import AFFECTED, MALE, UNAFFECTED
-from .acmg import BA1_THRESHOLD, MODES
+from .acmg import MODES
 from .filters import GenotypeFilters, apply_genotype_filters, filter_pass_expr
 from .gate import GATE_REASONS, gate_expr
+from .rare_rows import FAMILY_TABLE_MAX_AF, family_of, proband_rare_rows
 
 log = logging.getLogger(__name__)
 
 #: funnel step of the consequence gate
 GATE_STEP = "consequence gate (protein-altering, splice, SpliceAI >= 0.2, ClinVar P/LP)"
 
-#: AF ceiling of the family table a re-analysis reads from the cache (:func:`proband_rare_rows`): the
-#: ACMG/AMP stand-alone benign frequency (BA1: allele frequency > 5 %, :data:`.acmg.BA1_THRESHOLD`), above
-#: every mode's default ceiling; a more common variant is Benign whatever its mode. A ceiling above it
-#: builds the family table anew.
-FAMILY_TABLE_MAX_AF = BA1_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -115,53 +111,6 @@ class CandidateResult:
     funnel: list[tuple[str, int]]
     #: role -> sample id (proband, father, mother; others as ``relative``)
     members: dict[str, Any] = field(default_factory=dict)
-
-
-def _family(pedigree_df: pd.DataFrame, proband: str) -> pd.DataFrame:
-    rows = pedigree_df[pedigree_df["individual_id"] == proband]
-    if rows.empty:
-        raise InputDataError(f"{pedigree_df.attrs.get('path', 'PED')}: proband {proband!r} is not in the PED")
-    fam = rows.iloc[0]["family_id"]
-    return pedigree_df[pedigree_df["family_id"] == fam].reset_index(drop=True)
-
-
-def proband_rare_rows(mt: Any, pedigree_df: pd.DataFrame, *, proband: str, max_af: float,
-                      counts: dict[str, int] | None = None) -> Any:
-    """The rows a candidate search needs: the proband carries an ALT allele, population AF <= ``max_af``.
-
-    Calls are as imported (no genotype filter yet), so the result serves any genotype thresholds and any AF
-    ceiling up to ``max_af``: :func:`find_candidates` filters it further. Columns: the proband's family.
-    A table read with ``parse_csq=False`` is filtered with the cheap
-    :func:`~bigmed_utils.genomics.csq.may_be_rare` first and its CSQ parsed only for the rows kept.
-
-    ``counts`` (``n_variants``, ``n_proband_alt``) are the funnel's first two counts when ``mt`` holds only
-    some of the VCF's rows (:mod:`bigmed_utils.io.first_pass` counts them while it reads the VCF); without
-    them they are counted on ``mt``.
-
-    Returns
-    -------
-    hail.MatrixTable
-        With the global ``bigmed_family``: ``proband``, ``max_af``, ``n_variants`` (rows of ``mt``) and
-        ``n_proband_alt`` (rows where the proband carries an ALT allele), for the funnel.
-    """
-    import hail as hl
-
-    from ..io.vcf import annotate_vcf_csq
-    from .csq import may_be_rare
-
-    members = set(_family(pedigree_df, proband)["individual_id"])
-    n_variants = counts["n_variants"] if counts else mt.count_rows()
-    mt = mt.filter_cols(hl.literal(members).contains(mt.s))
-    mt = mt.filter_rows(hl.agg.any((mt.s == proband) & hl.or_else(mt.GT.is_non_ref(), False)))
-    n_proband_alt = counts["n_proband_alt"] if counts else mt.count_rows()
-    if "max_af" not in mt.row:
-        mt = mt.filter_rows(may_be_rare(mt, fields=list(hl.eval(mt.csq_fields)), max_af=max_af))
-        mt = annotate_vcf_csq(mt)
-    mt = mt.filter_rows(mt.max_af <= max_af)
-    return mt.annotate_globals(bigmed_family=hl.struct(
-        proband=proband, max_af=hl.float64(max_af), n_variants=hl.int64(n_variants),
-        n_proband_alt=hl.int64(n_proband_alt),
-    ))
 
 
 # size: one Hail pipeline whose funnel counts exactly what each step removes, on one table and member list
@@ -223,7 +172,7 @@ def find_candidates(
 
     f = filters or GenotypeFilters()
     t = thresholds or InheritanceThresholds()
-    fam = _family(pedigree_df, proband)
+    fam = family_of(pedigree_df, proband)
     if vcf_path is None:
         vcf_path = hl.eval(mt.vcf_path) if "vcf_path" in mt.globals else "VCF"
     require_samples(
@@ -255,7 +204,6 @@ def find_candidates(
         funnel.append(("FILTER = PASS", int(counts.passed)))
     gf = GenotypeFilters(**{**f.as_dict(), "require_pass": False})
     mt = apply_genotype_filters(mt, gf)
-    raw = mt  # the rare rows the proband carries (for hl.de_novo), failing calls already missing
     mt = mt.filter_rows(hl.agg.any((mt.s == proband) & hl.is_defined(mt.GT) & mt.GT.is_non_ref()))
     ht = mt.localize_entries("g", "samples")
     ht = ht.annotate(gate=gate_expr(ht))
@@ -278,10 +226,10 @@ def find_candidates(
     needed = {"PL", "AD", "DP", "GQ"}
     present = set(col_order)
     both_parents = father is not None and father in present and mother is not None and mother in present
-    if use_hail_de_novo and both_parents and needed <= set(raw.entry):
-        if consequence_gate:
-            raw = raw.filter_rows(hl.is_defined(ht[raw.row_key].gate))
-        hail_dn = _hail_de_novo(raw, fam, proband=proband, father=father, mother=mother, thresholds=t)
+    if use_hail_de_novo and both_parents and needed <= set(ht.g.dtype.element_type):
+        # the checkpointed rows as a MatrixTable again: the proband's good calls (gated), failing calls missing
+        calls = ht.select("variant_id", "max_af", "g")._unlocalize_entries("g", "samples", ["s"])
+        hail_dn = _hail_de_novo(calls, fam, proband=proband, father=father, mother=mother, thresholds=t)
 
     # -- assemble the small table ---------------------------------------------------------------------
     idx = {s: i for i, s in enumerate(col_order)}
@@ -499,9 +447,10 @@ def _compound_het_pairs(ch: Any) -> tuple[dict[str, set[str]], dict[tuple[str, s
 
 
 def _hail_de_novo(
-    raw: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str, thresholds: InheritanceThresholds
+    calls: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str, thresholds: InheritanceThresholds
 ) -> dict[str, tuple[float, str]]:
-    """``hl.de_novo`` for the proband's trio on the calls before genotype filtering."""
+    """``hl.de_novo`` for the proband's trio on ``calls`` (failing calls already missing), as
+    ``{variant_id: (p_de_novo, confidence)}`` for the calls at or above the thresholds' minimum p."""
     import hail as hl
 
     from ..io.ped import ped_to_hail_pedigree
@@ -509,7 +458,7 @@ def _hail_de_novo(
     trio = fam[fam["individual_id"].isin([proband, father, mother])].copy()
     trio.loc[trio["individual_id"] != proband, ["paternal_id", "maternal_id"]] = None
     ped = ped_to_hail_pedigree(trio)
-    sub = raw.filter_cols(hl.literal({proband, father, mother}).contains(raw.s))
+    sub = calls.filter_cols(hl.literal({proband, father, mother}).contains(calls.s))
     sub = sub.filter_rows(
         (sub.max_af <= thresholds.de_novo_max_af)
         & hl.agg.any((sub.s == proband) & hl.or_else(sub.GT.is_het() | sub.GT.is_hom_var(), False))

@@ -1,7 +1,7 @@
 """The first analysis of a case without importing the whole genome: an htslib pass over the VCF.
 
 A case's analysis needs two small parts of a family VCF: the rows where the proband carries an ALT allele
-and that may be rare (the candidate search, :func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`),
+and that may be rare (the candidate search, :func:`~bigmed_utils.genomics.rare_rows.proband_rare_rows`),
 and the family-QC sites (:mod:`bigmed_utils.genomics.qc_sites`). For a whole genome these are about 5 % of
 the rows; importing, splitting and writing all of them into Hail is most of a first analysis's time.
 
@@ -29,7 +29,7 @@ whole import on the demo cases, the hand-made trap trios and the WGS truth):
   value above the ceiling there means ``max_af`` is above it). Values are matched by a regular expression
   that recognises only plain and scientific decimals above the ceiling; anything else keeps the record.
 
-The ceiling is :data:`~bigmed_utils.genomics.inheritance.FAMILY_TABLE_MAX_AF` (5 %, ACMG BA1); an analysis
+The ceiling is :data:`~bigmed_utils.genomics.rare_rows.FAMILY_TABLE_MAX_AF` (5 %, ACMG BA1); an analysis
 with a higher ceiling, a VCF with INFO frequency fields, or no cache folder reads the whole VCF as before
 (:func:`~bigmed_utils.io.vcf_cache.read_vcf_cached`). The whole-genome import cache is built only by work that
 needs every row (cohort work, the in-house database).
@@ -312,7 +312,7 @@ class FamilyTables:
             return _EARLY.pop(key)
         if early and key in _EARLY:
             return _EARLY[key]
-        from ..genomics.inheritance import FAMILY_TABLE_MAX_AF
+        from ..genomics.rare_rows import FAMILY_TABLE_MAX_AF
         from ..genomics.qc_sites import thinning_step
         from . import vcf_cache
 
@@ -367,7 +367,7 @@ class FamilyTables:
         from ..io import vcf_cache
 
         code = {"family-qc": ("genomics/qc.py", "genomics/qc_sites.py"),
-                "proband-rare": ("genomics/inheritance.py",)}[name]
+                "proband-rare": ("genomics/rare_rows.py",)}[name]
         assert self._cache is not None
         return Path(self._cache["folder"]) / (
             f"{self._cache['key']}.{name}-{vcf_cache._derived_key(self._cache, name, options, code)}{suffix}")
@@ -453,8 +453,8 @@ class FamilyTables:
                                               code=("genomics/qc.py", "genomics/qc_sites.py"), build=build))
 
     def proband_rare(self) -> Any:
-        """The proband's rare rows (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`), cached."""
-        from ..genomics.inheritance import proband_rare_rows
+        """The proband's rare rows (:func:`~bigmed_utils.genomics.rare_rows.proband_rare_rows`), cached."""
+        from ..genomics.rare_rows import proband_rare_rows
         from .vcf_cache import cached_derived
 
         def build(_: Any) -> Any:
@@ -464,7 +464,7 @@ class FamilyTables:
                                      counts=getattr(self, "_counts", None))
 
         return cached_derived(self._carrier(), name="proband-rare", options=self._rare_options(),
-                              code=("genomics/inheritance.py",), build=build)
+                              code=("genomics/rare_rows.py",), build=build)
 
     def close(self) -> None:
         """Stop child processes still running (an analysis that failed before reading the rows)."""

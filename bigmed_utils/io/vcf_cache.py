@@ -359,7 +359,7 @@ def cached_derived(
     build
         ``build(mt) -> MatrixTable``.
     code
-        Package modules (``"genomics/inheritance.py"``) whose code ``build`` runs: an edit gives a new key.
+        Package modules (``"genomics/rare_rows.py"``) whose code ``build`` runs: an edit gives a new key.
 
     Returns
     -------

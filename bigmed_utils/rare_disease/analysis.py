@@ -10,7 +10,7 @@ heavy work:
 3. the VCF header: the proband and every member of the proband's family must be samples of the VCF, the
    VEP ``CSQ`` field must be declared, a bgzip file must be complete;
 4. Hail: the family QC (on a fixed set of informative sites, :mod:`bigmed_utils.genomics.qc_sites`) and the
-   proband's rare rows (:func:`~bigmed_utils.genomics.inheritance.proband_rare_rows`, CSQ parsed for those
+   proband's rare rows (:func:`~bigmed_utils.genomics.rare_rows.proband_rare_rows`, CSQ parsed for those
    rows only), cached beside the VCF because no parameter changes them; a first analysis computes them from
    an htslib first pass over the VCF that overlaps the JVM's start (:mod:`bigmed_utils.io.first_pass`;
    ``BIGMED_FIRST_PASS=0``: from the whole VCF's cached import, :func:`bigmed_utils.io.vcf_cache.read_vcf_cached`);
@@ -187,7 +187,7 @@ def family_tables(params: RareDiseaseParams, *, ped: pd.DataFrame, family: pd.Da
     ``early=True`` (the contract's pre-flight, before Hail starts) starts the first pass so that it overlaps the
     JVM's start; the analysis's own call then takes it over.
     """
-    from ..genomics.inheritance import FAMILY_TABLE_MAX_AF
+    from ..genomics.rare_rows import FAMILY_TABLE_MAX_AF
     from ..io.first_pass import FamilyTables
 
     ceiling = max(_thresholds(params).loosest, FAMILY_TABLE_MAX_AF)

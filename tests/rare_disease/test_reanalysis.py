@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from bigmed_utils.genomics import inheritance, qc
+from bigmed_utils.genomics import qc, rare_rows
 from bigmed_utils.params import validate_params
 from bigmed_utils.rare_disease.analysis import analyse_case
 
@@ -33,7 +33,7 @@ def _params(folder, **extra):
 def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypatch):
     folder, truth = case
     calls = {"qc": 0, "rare": 0}
-    real_qc, real_rare = qc.run_qc, inheritance.proband_rare_rows
+    real_qc, real_rare = qc.run_qc, rare_rows.proband_rare_rows
 
     def spy_qc(*args, **kwargs):
         calls["qc"] += 1
@@ -44,7 +44,7 @@ def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypat
         return real_rare(*args, **kwargs)
 
     monkeypatch.setattr(qc, "run_qc", spy_qc)
-    monkeypatch.setattr(inheritance, "proband_rare_rows", spy_rare)
+    monkeypatch.setattr(rare_rows, "proband_rare_rows", spy_rare)
 
     first = analyse_case(_params(folder))
     assert calls == {"qc": 1, "rare": 1}
