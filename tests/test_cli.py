@@ -56,3 +56,14 @@ def test_version():
 
     res = bigmed("--version")
     assert res.stdout.strip() == f"bigmed, version {__version__}"
+
+
+def test_the_command_does_not_build_the_iri_grammar_of_jsonschema():
+    """`bigmed` imports papermill's runner without rfc3987-syntax's Lark grammar (1-2 s of every start), and
+    jsonschema still imports and validates a notebook (its iri format checker is simply absent)."""
+    code = ("import sys, bigmed_utils.cli, bigmed_utils.runner, nbformat, jsonschema; "
+            "nbformat.validate(nbformat.v4.new_notebook()); "
+            "print(sys.modules['rfc3987_syntax'] is None, 'iri' in jsonschema.FormatChecker().checkers)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["True", "False"]
