@@ -78,6 +78,8 @@ def informative_sites(mt: Any, *, members: Iterable[str], step: int, max_sites: 
     Returns
     -------
     hail.MatrixTable
+        The sites' rows (no row fields besides the key) and calls (entry field ``GT`` only): what
+        :func:`~bigmed_utils.genomics.qc.run_qc` reads.
     """
     import hail as hl
 
@@ -90,16 +92,21 @@ def informative_sites(mt: Any, *, members: Iterable[str], step: int, max_sites: 
     )
     carried = hl.agg.filter(hl.literal(set(members)).contains(mt.s), hl.agg.any(hl.or_else(mt.GT.is_non_ref(), False)))
     mt = mt.filter_rows(carried)
-    rows = mt.rows()
-    rows = rows.select(rank=(hl.int64(rows.locus.global_position()) * _HASH_MULTIPLIER) % (2**32))
-    rows = rows.checkpoint(hl.utils.new_temp_file("bigmed_qc_sites", "ht"))
-    n = rows.count()
-    if n <= max_sites:
-        return mt
-    keep = rows.order_by(rows.rank, rows.locus, rows.alleles).head(max_sites)
-    keep = keep.key_by("locus", "alleles").select()
-    log.info("family QC: %d of %d informative sites (cap %d)", max_sites, n, max_sites)
-    return mt.semi_join_rows(keep)
+    # one pass over ``mt`` (a whole genome's rows, or the first pass's): the sites' calls and their rank, which
+    # is all the QC reads; the cap and the QC then read this small table, not ``mt`` again
+    mt = mt.select_rows(_rank=(hl.int64(mt.locus.global_position()) * _HASH_MULTIPLIER) % (2**32))
+    mt = mt.select_entries("GT").checkpoint(hl.utils.new_temp_file("bigmed_qc_sites", "mt"))
+    n = mt.count_rows()
+    if n > max_sites:
+        # the max_sites smallest (rank, locus, alleles): ranks below the max_sites-th smallest, then sites of
+        # that rank in key order (a scan; sorting the table by rank would cost a shuffle)
+        ranks = mt.aggregate_rows(hl.agg.take(mt._rank, max_sites, ordering=mt._rank))
+        last = ranks[-1]
+        of_last = max_sites - sum(1 for r in ranks if r < last)
+        mt = mt.annotate_rows(_before=hl.scan.count_where(mt._rank == last))
+        mt = mt.filter_rows((mt._rank < last) | ((mt._rank == last) & (mt._before < of_last)))
+        log.info("family QC: %d of %d informative sites (cap %d)", max_sites, n, max_sites)
+    return mt.drop("_rank", *(["_before"] if "_before" in mt.row else []))
 
 
 __all__ = ["MAX_QC_SITES", "RECORDS_PER_STEP", "index_record_count", "informative_sites", "thinning_step"]
