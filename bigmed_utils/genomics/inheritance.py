@@ -208,11 +208,13 @@ def find_candidates(
     ht = mt.localize_entries("g", "samples")
     ht = ht.annotate(gate=gate_expr(ht))
     ht = ht.checkpoint(hl.utils.new_temp_file("bigmed_proband", "ht"))
-    gated = ht.aggregate(hl.struct(n=hl.agg.count(), passed=hl.agg.count_where(hl.is_defined(ht.gate))))
-    funnel.append(("proband carries ALT with a good genotype", int(gated.n)))
+    # a written table's row count is in its metadata: counting it reads no rows
+    funnel.append(("proband carries ALT with a good genotype", int(ht.count())))
     if consequence_gate:
-        ht = ht.filter(hl.is_defined(ht.gate))
-        funnel.append((GATE_STEP, int(gated.passed)))
+        # the few rows that pass the gate in a table of their own: the modes, compound-het pairs and Hail's de
+        # novo calls below read only them
+        ht = ht.filter(hl.is_defined(ht.gate)).checkpoint(hl.utils.new_temp_file("bigmed_gated", "ht"))
+        funnel.append((GATE_STEP, int(ht.count())))
 
     col_order = [s for s in hl.eval(ht.samples.s)]
     flags, partners, phases = _mode_flags(
@@ -412,13 +414,14 @@ def _mode_flags(
 
 
 def _compound_het_pairs(ch: Any) -> tuple[dict[str, set[str]], dict[tuple[str, str], str]]:
-    """Pair the compound-het sides within each gene (rows with ``ok``), in Hail; collect the few pairs."""
+    """Pair the compound-het sides within each gene (rows with ``ok``), in Hail; collect the few pairs.
+
+    One aggregation groups the sides by gene in memory (the rows are the gated few; without the gate, tens
+    of thousands of small records): a ``group_by`` of the table would sort it, which costs a shuffle.
+    """
     import hail as hl
 
     ch = ch.filter(ch.ok)
-    by_gene = ch.group_by(gene=ch.gene).aggregate(
-        vs=hl.agg.collect(hl.struct(variant_id=ch.variant_id, side=ch.side, unaff=ch.unaff))
-    )
     inherited = hl.literal({"paternal", "maternal"})
 
     def phase(a: Any, b: Any) -> Any:
@@ -430,19 +433,22 @@ def _compound_het_pairs(ch: Any) -> tuple[dict[str, set[str]], dict[tuple[str, s
             .or_missing()
         )
 
-    pairs = by_gene.vs.flatmap(
-        lambda a: by_gene.vs.map(lambda b: hl.struct(a=a.variant_id, b=b.variant_id, phase=phase(a, b),
-                                                      shared=hl.len(a.unaff.intersection(b.unaff)) > 0))
-        .filter(lambda pr: hl.is_defined(pr.phase) & ~pr.shared)
-    )
-    by_gene = by_gene.annotate(pairs=pairs)
+    def gene_pairs(vs: Any) -> Any:
+        return vs.flatmap(
+            lambda a: vs.map(lambda b: hl.struct(a=a.variant_id, b=b.variant_id, phase=phase(a, b),
+                                                 shared=hl.len(a.unaff.intersection(b.unaff)) > 0))
+            .filter(lambda pr: hl.is_defined(pr.phase) & ~pr.shared)
+        )
+
+    by_gene = hl.agg.group_by(ch.gene, hl.agg.collect(hl.struct(variant_id=ch.variant_id, side=ch.side,
+                                                                 unaff=ch.unaff)))
+    found = ch.aggregate(hl.rbind(by_gene, lambda genes: genes.values().flatmap(gene_pairs)))
     partners: dict[str, set[str]] = {}
     phases: dict[tuple[str, str], str] = {}
-    for row in by_gene.filter(hl.len(by_gene.pairs) > 0).collect():
-        for pr in row.pairs:
-            partners.setdefault(pr.a, set()).add(pr.b)
-            partners.setdefault(pr.b, set()).add(pr.a)
-            phases[(pr.a, pr.b)] = phases[(pr.b, pr.a)] = pr.phase
+    for pr in found:
+        partners.setdefault(pr.a, set()).add(pr.b)
+        partners.setdefault(pr.b, set()).add(pr.a)
+        phases[(pr.a, pr.b)] = phases[(pr.b, pr.a)] = pr.phase
     return partners, phases
 
 
