@@ -34,7 +34,6 @@ their names are importable from here too.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,37 +227,6 @@ def _hail_steps(params: RareDiseaseParams, *, ped: pd.DataFrame, family: pd.Data
     return qc, found
 
 
-_reference_tables: threading.Thread | None = None
-
-
-def load_reference_tables() -> threading.Thread:
-    """Start loading the bundled phenotype annotations and the genes' modes of inheritance in a thread (once
-    per process), and return the thread.
-
-    The ranking needs them (2-3 s of pandas in a new process). The pre-flight (``RareDisease.check``) starts
-    the thread so that the tables load while the JVM starts, when Python only waits; the analysis joins it
-    before the ranking. (Started later, beside the Hail steps, it would slow them: both want the GIL.) A
-    failure here is left to the ranking, which loads the tables again and reports it.
-    """
-    global _reference_tables
-
-    def load() -> None:
-        try:
-            from ..genomics.moi import gene_inheritance_table
-            from ..phenotype.likelihood import background_frequencies, disease_annotations
-            from ..phenotype.similarity import gene_disease_links
-
-            for table in (disease_annotations, background_frequencies, gene_disease_links, gene_inheritance_table):
-                table()
-        except Exception:  # noqa: BLE001 - the ranking loads them again and raises there, with its context
-            log.debug("reference tables not preloaded", exc_info=True)
-
-    if _reference_tables is None:
-        _reference_tables = threading.Thread(target=load, name="bigmed-reference-tables", daemon=True)
-        _reference_tables.start()
-    return _reference_tables
-
-
 def _members(found_members: dict[str, Any], family: pd.DataFrame) -> dict[str, Any]:
     """The family members of the candidate search with ``siblings``: relatives who share both parents."""
     members = dict(found_members)
@@ -385,8 +353,6 @@ def analyse_case(
 
     genes = sorted(set(cands["gene"].dropna().astype(str))) if len(cands) else []
     proband_sex = {1: "male", 2: "female"}.get(int(family.set_index("individual_id").at[params.proband, "sex"]))
-    if _reference_tables is not None:  # started by the pre-flight: let it finish rather than load twice
-        _reference_tables.join()
     cands, family_parentage = _annotate(cands, params=params, phenotypes=phenotypes, genes=genes,
                                         proband_sex=proband_sex, members=members, qc=qc, family_qc=family_qc)
     cands, similar = _inhouse(cands, params=params, phenotypes=phenotypes, genes=genes)

@@ -43,10 +43,6 @@ class RareDisease(Analysis):
         from .analysis import family_tables
 
         family_tables(params, ped=ped, family=family, early=True)
-        # and the ranking's reference tables load while the JVM starts
-        from .analysis import load_reference_tables
-
-        load_reference_tables()
 
     def analyse(self, params: RareDiseaseParams) -> RareDiseaseResult:  # type: ignore[override]
         from .analysis import analyse_case

@@ -90,17 +90,3 @@ def test_a_panel_keeps_genes_under_previous_or_current_symbols():
     # the VCF's GBA (renamed GBA1) is on a panel written today; the panel's WHSC1 (now NSD2) keeps NSD2
     kept = _restrict_to_panel(cands, ["GBA1", "WHSC1"])
     assert list(kept["gene"]) == ["GBA", "NSD2"]
-
-
-def test_the_reference_tables_load_once_in_a_thread():
-    """The pre-flight starts loading the ranking's tables beside the JVM start; a second call gets the same
-    thread (no second load), and the tables are cached once it is done."""
-    from bigmed_utils.genomics.moi import gene_inheritance_table
-    from bigmed_utils.phenotype.likelihood import disease_annotations
-    from bigmed_utils.rare_disease import analysis
-
-    first = analysis.load_reference_tables()
-    assert analysis.load_reference_tables() is first
-    first.join(timeout=300)
-    assert not first.is_alive()
-    assert disease_annotations.cache_info().currsize == 1 and gene_inheritance_table.cache_info().currsize == 1
