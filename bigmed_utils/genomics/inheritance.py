@@ -72,7 +72,6 @@ log = logging.getLogger(__name__)
 GATE_STEP = "consequence gate (protein-altering, splice, SpliceAI >= 0.2, ClinVar P/LP)"
 
 
-
 @dataclass(frozen=True)
 class InheritanceThresholds:
     """Maximum population allele frequency (``max_af``, a fraction) per inheritance mode."""

@@ -104,9 +104,9 @@ def informative_sites(mt: Any, *, members: Iterable[str], step: int, max_sites: 
         last = ranks[-1]
         of_last = max_sites - sum(1 for r in ranks if r < last)
         mt = mt.annotate_rows(_before=hl.scan.count_where(mt._rank == last))
-        mt = mt.filter_rows((mt._rank < last) | ((mt._rank == last) & (mt._before < of_last)))
+        mt = mt.filter_rows((mt._rank < last) | ((mt._rank == last) & (mt._before < of_last))).drop("_before")
         log.info("family QC: %d of %d informative sites (cap %d)", max_sites, n, max_sites)
-    return mt.drop("_rank", *(["_before"] if "_before" in mt.row else []))
+    return mt.drop("_rank")
 
 
 __all__ = ["MAX_QC_SITES", "RECORDS_PER_STEP", "index_record_count", "informative_sites", "thinning_step"]
