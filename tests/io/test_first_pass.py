@@ -230,3 +230,33 @@ def test_children_over_chunks_join_to_the_whole_files_records_and_counts(tmp_pat
                        ["chr3", "200"]]
     # 13 rows after the split (chr3:100 is two); the proband carries an ALT on all but chr2:100 and chr3:400
     assert json.loads(whole[1]) == {"n_variants": 13, "n_proband_alt": 11}
+
+
+def test_parts_that_cannot_be_joined_fall_back_to_the_whole_vcf(tmp_path, monkeypatch, caplog):
+    """A full disk while joining the children's parts: one warning naming the VCF, False (the analysis then
+    reads the whole VCF), no part or half-written output left behind."""
+    import logging
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    vcf = _three_contig_vcf(tmp_path)
+    tables = first_pass.FamilyTables(vcf=vcf, genome_build="GRCh38", min_partitions=None, ped=pd.DataFrame(),
+                                     family=pd.DataFrame(), proband="P", ceiling=0.05)
+    prefix = tmp_path / ".first-pass.part0"
+    for suffix in (".vcf.gz", ".json"):
+        Path(f"{prefix}{suffix}").write_text("x")
+    tables._children = {str(prefix): subprocess.Popen([sys.executable, "-c", "pass"], stdout=subprocess.DEVNULL,
+                                                       stderr=subprocess.PIPE)}
+    tables._outputs = {"view": tmp_path / "first-pass.vcf.gz", "count": tmp_path / "first-pass.counts.json"}
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(first_pass, "join_parts", full_disk)
+    with caplog.at_level(logging.WARNING, logger="bigmed_utils.io.first_pass"):
+        assert tables._wait() is False
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{vcf}: first pass could not join its parts, reading the whole VCF: [Errno 28] No space left on device"]
+    assert not list(tmp_path.glob(".first-pass.part0*")) and not list(tmp_path.glob("first-pass*"))
