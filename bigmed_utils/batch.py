@@ -395,11 +395,15 @@ class Batch:
                 )
                 vars(result).update(turnaround_fields(arrived=case_arrival(case), published=prov.now()))
                 return result
-            transient = code in (EXIT_TRANSIENT, EXIT_TERMINATED, -signal.SIGTERM, -signal.SIGKILL, "timeout")
+            # a case cut short by the batch's own stop is retried next run whatever its exit code: a signal
+            # can reach the run while it exits or cleans up (exit 1, or -2 from a KeyboardInterrupt at exit)
+            transient = (code in (EXIT_TRANSIENT, EXIT_TERMINATED, -signal.SIGTERM, -signal.SIGKILL, "timeout")
+                         or self._stop.is_set())
             if not transient:
                 break
             log.info("%s: transient failure (%s), %s", case.key, reason,
-                     "retrying" if attempts <= self.options.retries else "no retries left")
+                     "batch stopping" if self._stop.is_set()
+                     else "retrying" if attempts <= self.options.retries else "no retries left")
         self._record_failure(case, out, reason, transient)
         return BatchCaseOutcome(case.analysis, case.case_id, "failed", reason, started,
                           round(time.monotonic() - t0, 2), attempts, transient=transient)

@@ -47,6 +47,12 @@ class AnalysisTimeoutError(AnalysisError):
     transient = True
 
 
+class AnalysisInterruptedError(AnalysisError):
+    """The run was stopped by a signal (SIGTERM, Ctrl-C): nothing is wrong with its inputs."""
+
+    transient = True
+
+
 __all__ = [
     "BigMedError",
     "ParameterError",
@@ -56,4 +62,5 @@ __all__ = [
     "AnalysisError",
     "KernelDiedError",
     "AnalysisTimeoutError",
+    "AnalysisInterruptedError",
 ]

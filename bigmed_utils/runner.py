@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator, Mapping
 from . import provenance as prov
 from .errors import (
     AnalysisError,
+    AnalysisInterruptedError,
     AnalysisTimeoutError,
     BigMedError,
     InputDataError,
@@ -427,7 +428,7 @@ def _run_analysis(run: _Run, progress: Callable[[str], None] | None) -> RunResul
     except BaseException as err:  # noqa: BLE001 - every failure, even Ctrl-C, must leave DIR.failed
         translated = err if isinstance(err, BigMedError) else _execution_error(run.analysis, err)
         if isinstance(err, KeyboardInterrupt):
-            translated = AnalysisError(f"{run.analysis}: interrupted")
+            translated = AnalysisInterruptedError(f"{run.analysis}: interrupted")
         failed = _fail(run.out, run.partial, str(translated), traceback.format_exc())
         _write_failure_record(run.out, translated, run.fingerprint)
         if run.pseudonymiser is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bigmed_utils.batch import MemoryBudget, discover_cases, run_batch, summary_line
+from bigmed_utils.batch import Batch, MemoryBudget, discover_cases, plan, run_batch, summary_line
 from bigmed_utils.errors import ParameterError
 from notebook_factory import write_notebook
 
@@ -163,9 +163,36 @@ def test_sigterm_leaves_no_half_written_report_and_rerun_completes(project):
     for folder in folders:
         if "." not in folder.name:  # a report folder is complete or absent
             assert {"notebook.ipynb", "report.html", "summary.json", "provenance.json"} <= {p.name for p in folder.iterdir()}
+    for record in (reports / "selftest").glob("*.failed/failure.json"):  # the run's own record: retry may help
+        assert json.loads(record.read_text())["error"] == "AnalysisInterruptedError"
+        assert json.loads(record.read_text())["transient"] is True
     done_before = {p.name for p in folders if "." not in p.name}
     assert 1 <= len(done_before) < 4
     rerun = subprocess.run([BIGMED, "batch", str(params), "--out", str(reports)],
                            capture_output=True, text=True, timeout=300, env=os.environ)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{4 - len(done_before)} done, 0 failed, {len(done_before)} skipped" in rerun.stdout
+
+
+@pytest.mark.parametrize("stopping", [False, True])
+def test_a_failure_while_the_batch_stops_is_retried_next_run(project, monkeypatch, stopping):
+    """A signal can reach ``bigmed run`` while it exits (CI saw exit 1 after "interrupted"): a case that
+    fails while the batch is being stopped is not skipped as a failure of its inputs next night."""
+    root, params = project
+    write_case(params, "a", "case_id: A1\n")
+    [case] = discover_cases([params])
+    batch = Batch([case], root / "reports")
+
+    def launch(self, case, out, *, keep_previous):
+        if stopping:
+            self.stop()
+        return 1, "selftest: interrupted; partial output kept in A1.failed"
+
+    monkeypatch.setattr(Batch, "_launch", launch)
+    [res] = batch.run()
+    assert (res.status, res.transient) == ("failed", stopping)
+    decision, why = plan(case, root / "reports" / "selftest" / "A1")
+    if stopping:
+        assert (decision, why) == ("run", "retrying the earlier failure")
+    else:
+        assert decision == "skip-failed" and why.startswith("failed before with the same inputs: selftest: interrupted")
