@@ -398,8 +398,7 @@ class FamilyTables:
             ok = False
         finally:
             for part in parts:
-                for suffix in (".vcf.gz", ".json"):
-                    Path(f"{part}{suffix}").unlink(missing_ok=True)
+                _remove_part(part)
         return ok and all(p.is_file() for p in self._outputs.values())
 
     def rows(self) -> Any:
@@ -472,9 +471,15 @@ class FamilyTables:
             if child.poll() is None:
                 child.kill()
                 child.wait()
-            for suffix in (".vcf.gz", ".json"):
-                Path(f"{prefix}{suffix}").unlink(missing_ok=True)
+            _remove_part(Path(prefix))
         self._children = {}
+
+
+def _remove_part(part: Path) -> None:
+    """Remove a child's outputs and the temporary files a killed child could not remove itself
+    (:func:`_child_main` writes ``.tmp-<id>-<name>`` beside them)."""
+    for path in (Path(f"{part}.vcf.gz"), Path(f"{part}.json"), *part.parent.glob(f".tmp-*-{part.name}.*")):
+        path.unlink(missing_ok=True)
 
 
 __all__ = ["ENV_FIRST_PASS", "FamilyTables", "big_value_regex", "count_rows", "drop_expression", "enabled",

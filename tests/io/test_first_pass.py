@@ -260,3 +260,27 @@ def test_parts_that_cannot_be_joined_fall_back_to_the_whole_vcf(tmp_path, monkey
     assert [r.getMessage() for r in caplog.records] == [
         f"{vcf}: first pass could not join its parts, reading the whole VCF: [Errno 28] No space left on device"]
     assert not list(tmp_path.glob(".first-pass.part0*")) and not list(tmp_path.glob("first-pass*"))
+
+
+def test_close_kills_the_children_and_leaves_none_of_their_files(tmp_path):
+    """An analysis that fails before it reads the rows (bad input found later, Ctrl-C) stops the first pass:
+    the children are killed and neither their parts nor the temporary files they were writing are left in
+    the cache folder (a killed child cannot remove its own); another part's files stay."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    tables = first_pass.FamilyTables(vcf=tmp_path / "x.vcf.gz", genome_build="GRCh38", min_partitions=None,
+                                     ped=pd.DataFrame(), family=pd.DataFrame(), proband="P", ceiling=0.05)
+    prefix = tmp_path / ".k.first-pass-t.part1"
+    written = [tmp_path / ".tmp-0123abcd-.k.first-pass-t.part1.vcf.gz",
+               tmp_path / ".tmp-4567ef01-.k.first-pass-t.part1.json", Path(f"{prefix}.vcf.gz")]
+    other = [tmp_path / ".tmp-89abcdef-.k.first-pass-t.part10.vcf.gz", tmp_path / "k.first-pass-t.vcf.gz"]
+    for path in written + other:
+        path.write_text("x")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    tables._children = {str(prefix): child}
+    tables.close()
+    assert child.returncode is not None and tables._children == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in other)
