@@ -105,6 +105,10 @@ def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dic
         "spark.ui.enabled": "false",
         # Spark's console progress bars would end up in notebook outputs and case reports
         "spark.ui.showConsoleProgress": "false",
+        # the driver's own temporary files (Spark's, the JDK's) in the work folder too, not in /tmp: nothing
+        # of a case outside the run's folder, and nothing left behind when the runner kills the kernel after
+        # its last cell (bigmed_utils.runner); no JVM statistics file (hsperfdata) in /tmp either
+        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={work_dir / 'tmp'} -XX:-UsePerfData",
     }
     if master is None or _is_loopback(master):
         # local mode, or a cluster on this machine: bind to loopback only, never a network interface

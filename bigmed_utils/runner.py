@@ -326,6 +326,10 @@ def _execute_notebook(run: _Run) -> None:
             log_output=False,
             request_save_on_cell_execute=True,
             kernel_manager_class=LocalKernelManager,
+            # every output is written by the cells; a graceful shutdown would wait ~2.5 s for the kernel to
+            # stop Spark. "immediate" kills the kernel's process group (kernel, Hail JVM, first-pass
+            # children), whose temporary files are in the work folder that _tidy_work removes.
+            shutdown_kernel="immediate",
         )
 
 

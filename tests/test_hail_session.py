@@ -52,6 +52,7 @@ def test_local_conf_binds_to_loopback_and_keeps_scratch_in_work_dir(tmp_path):
     assert conf["spark.driver.bindAddress"] == "127.0.0.1"
     assert conf["spark.local.dir"] == str(tmp_path / "spark")
     assert conf["spark.driver.memory"] == "6g"
+    assert conf["spark.driver.extraJavaOptions"] == f"-Djava.io.tmpdir={tmp_path / 'tmp'} -XX:-UsePerfData"
     assert "spark.jars" not in conf
 
 

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -157,3 +158,26 @@ def test_cli_unknown_analysis_lists_the_known(notebooks, tmp_path):
                   env_extra={"BIGMED_NOTEBOOKS_DIR": str(notebooks)})
     assert res.returncode == 2
     assert res.stderr.strip() == "bigmed: error: unknown analysis 'nosuch': no notebook nosuch.ipynb (available: selftest)"
+
+
+def test_the_kernel_is_killed_after_its_last_cell(tmp_path):
+    """After the last cell the runner kills the kernel (jupyter_client signals its process group: the Hail
+    JVM too) instead of a graceful shutdown that waits ~2.5 s for Hail to stop Spark; every output is written
+    by then. The kernel's exit handlers therefore never run (with a graceful shutdown they do)."""
+    from notebook_factory import SELFTEST_CELLS
+
+    record = ("import atexit, os\n"
+              "atexit.register(lambda path=note: open(path, 'w').close())\n"
+              "open('kernel.pid', 'w').write(str(os.getpid()))")
+    folder = tmp_path / "notebooks"
+    write_notebook(folder / "selftest.ipynb", cells=[*SELFTEST_CELLS[:2], (None, record), *SELFTEST_CELLS[2:]])
+    out, marker = tmp_path / "out", tmp_path / "exit-handlers-ran"
+    run_analysis("selftest", out=out, params={"case_id": "K1", "note": str(marker)}, notebooks_dir=folder)
+    stat = Path(f"/proc/{int((out / 'kernel.pid').read_text())}/stat")
+    for _ in range(300):  # once the kernel process is gone its exit handlers have run, or never will
+        if not stat.exists() or stat.read_text().split(") ")[1].startswith("Z"):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the kernel is still running")
+    assert not marker.exists()
