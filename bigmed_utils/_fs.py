@@ -1,4 +1,4 @@
-"""File-system helpers shared by the package: atomic writes and sha256 digests.
+"""File-system helpers shared by the package: atomic writes, sha256 digests and code fingerprints.
 
 An atomic write goes to a temporary file in the target's own folder (same file system) and is renamed over the
 target with :func:`os.replace`, so a reader sees the old file or the new one, never half of it; the temporary
@@ -50,3 +50,16 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "sha256_bytes", "sha256_file"]
+
+
+def code_fingerprint(modules: tuple[str, ...], *, prefix: str = "") -> str:
+    """16 hex digits of sha256 over ``prefix`` and the source of package ``modules`` (``"io/vcf.py"``): the
+    version of the code that computes a cached result."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(prefix.encode())
+    for rel in modules:
+        try:
+            h.update((root / rel).read_bytes())
+        except OSError:
+            h.update(rel.encode())
+    return h.hexdigest()[:16]

@@ -91,7 +91,15 @@ def _classify_term(term_id: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def gene_inheritance_table() -> dict[str, frozenset[str]]:
-    """Gene symbol -> inheritance codes of its diseases, from the bundled HPO gene annotations."""
+    """Gene symbol -> inheritance codes of its diseases, from the bundled HPO gene annotations (computed once
+    per release: :func:`~bigmed_utils.phenotype.ontology.derived_table`)."""
+    from ..phenotype.ontology import derived_table
+
+    table = derived_table("gene-inheritance", _gene_inheritance_rows, code=("genomics/moi.py", "phenotype/genes.py"))
+    return {gene: frozenset(codes) for gene, codes in table.items()}
+
+
+def _gene_inheritance_rows() -> dict[str, list[str]]:
     from ..phenotype.ontology import ontology
 
     onto = ontology()
@@ -115,7 +123,7 @@ def gene_inheritance_table() -> dict[str, frozenset[str]]:
             code = _classify_term(term_id)
             if code is not None and is_gene_symbol(fields[gene_col]):
                 out.setdefault(fields[gene_col], set()).add(code)
-    return {gene: frozenset(codes) for gene, codes in out.items()}
+    return {gene: sorted(codes) for gene, codes in out.items()}
 
 
 def gene_moi(gene: Any) -> list[str]:

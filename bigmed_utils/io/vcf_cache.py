@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
-from .._fs import atomic_write_text, sha256_file
+from .._fs import atomic_write_text, code_fingerprint, sha256_file
 from . import vcf as _vcf
 
 log = logging.getLogger(__name__)
@@ -79,16 +79,7 @@ def _spark_cores() -> int:
     return available_cores()
 
 
-def _code_fingerprint(modules: tuple[str, ...], *, prefix: str = "") -> str:
-    """16 hex digits of sha256 over ``prefix`` and the source of package ``modules`` (``"io/vcf.py"``)."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256(prefix.encode())
-    for rel in modules:
-        try:
-            h.update((root / rel).read_bytes())
-        except OSError:
-            h.update(rel.encode())
-    return h.hexdigest()[:16]
+_code_fingerprint = code_fingerprint
 
 
 def _reader_fingerprint() -> str:

@@ -65,7 +65,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from .._resources import data_path
-from .ontology import PHENOTYPIC_ABNORMALITY, _alt_id_map, ontology, term_name, validate_terms
+from .ontology import PHENOTYPIC_ABNORMALITY, _alt_id_map, derived_table, ontology, term_name, validate_terms
 
 #: P(term | disease) at the middle of the range in the definition of each HPO frequency term
 #: (hp.obo: "Present in 80% to 99% of the cases." and so on; tests/phenotype checks against hp.obo)
@@ -174,13 +174,25 @@ class DiseaseAnnotation:
     absent: frozenset[int]
 
 
+#: the modules whose code computes the derived HPO tables of this module (their cache key)
+_DERIVED_CODE = ("phenotype/likelihood.py", "phenotype/ontology.py")
+
+
 @lru_cache(maxsize=1)
 def disease_annotations() -> dict[str, DiseaseAnnotation]:
-    """All diseases of the bundled ``phenotype.hpoa`` with their phenotype annotations (parsed once, ~1 s).
+    """All diseases of the bundled ``phenotype.hpoa`` with their phenotype annotations (computed once per
+    release and kept beside the unpacked HPO files: :func:`~bigmed_utils.phenotype.ontology.derived_table`).
 
     Several lines of one (disease, term) (different publications) are combined: counts ``n/m`` are pooled
     when every line has one, otherwise the stated frequencies are averaged; no stated frequency gives 1.0.
     """
+    rows = derived_table("disease-annotations", _disease_annotation_rows, code=_DERIVED_CODE)
+    return {d: DiseaseAnnotation(d, name, {t: f for t, f in present}, frozenset(absent))
+            for d, name, present, absent in rows}
+
+
+def _disease_annotation_rows() -> list[list]:
+    """:func:`disease_annotations` as JSON rows ``[id, name, [[term, frequency], ...], [absent term, ...]]``."""
     table = pd.read_csv(
         data_path("hpo", "phenotype.hpoa.gz"), sep="\t", comment="#", dtype=str, keep_default_na=False,
         usecols=["database_id", "disease_name", "qualifier", "hpo_id", "frequency", "aspect"],
@@ -220,15 +232,18 @@ def disease_annotations() -> dict[str, DiseaseAnnotation]:
             absent[disease].add(int(term))
     for disease, term in zip(negated["database_id"], negated["term"]):
         absent[disease].add(int(term))
-    return {
-        d: DiseaseAnnotation(d, names[d], present.get(d, {}), frozenset(absent.get(d, ())))
-        for d in sorted(names)
-    }
+    return [[d, names[d], [[t, f] for t, f in present.get(d, {}).items()], sorted(absent.get(d, ()))]
+            for d in sorted(names)]
 
 
 @lru_cache(maxsize=1)
 def background_frequencies() -> dict[int, float]:
     """Term -> background frequency over the OMIM diseases (before the 1/10,000 floor)."""
+    return {t: v for t, v in derived_table("background-frequencies", _background_rows, code=_DERIVED_CODE)}
+
+
+def _background_rows() -> list[list]:
+    """:func:`background_frequencies` as JSON rows ``[term, frequency]``."""
     total: dict[int, float] = defaultdict(float)
     diseases = [a for d, a in disease_annotations().items() if d.split(":")[0] in BACKGROUND_DATABASES]
     for ann in diseases:
@@ -240,7 +255,7 @@ def background_frequencies() -> dict[int, float]:
         for anc, freq in best.items():
             total[anc] += freq
     n = len(diseases)
-    return {t: v / n for t, v in total.items()}
+    return [[t, v / n] for t, v in total.items()]
 
 
 def background(term: int) -> float:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from .._resources import data_path
 from ..errors import InputDataError, ReferenceDataError
@@ -86,6 +87,31 @@ def hpo_data_folder() -> Path:
         except OSError:
             continue
     raise ReferenceDataError(f"cannot unpack the bundled HPO files into {_cache_root()} (set BIGMED_CACHE_DIR)")
+
+
+def derived_table(name: str, build: Callable[[], Any], *, code: tuple[str, ...]) -> Any:
+    """``build()``'s value (JSON: lists, dicts with string keys, numbers, strings), computed once per HPO
+    bundle and code version and kept as ``derived-<name>-<digest>.json`` in :func:`hpo_data_folder`.
+
+    Tables computed from the bundled HPO files alone (disease annotations, background frequencies, gene
+    links) took 0.2-1 s each in every process; read back they take a fraction of that. The folder's name
+    carries a digest of the bundled files and the file's name a digest of the ``code`` modules' source
+    (package-relative, e.g. ``"phenotype/likelihood.py"``), so a new release or an edit never reads an old
+    table. An unreadable file is computed again; an unwritable folder only costs the computation.
+    """
+    from .._fs import atomic_write_text, code_fingerprint
+
+    path = hpo_data_folder() / f"derived-{name}-{code_fingerprint(code, prefix=name)}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = build()
+    try:
+        atomic_write_text(path, json.dumps(value, separators=(",", ":")))
+    except OSError:
+        pass
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -287,6 +313,7 @@ __all__ = [
     "HPO_FILES",
     "HPO_ID_RE",
     "HPO_RELEASE",
+    "derived_table",
     "hpo_data_folder",
     "OboTerm",
     "hpo_version",

@@ -39,7 +39,7 @@ import pandas as pd
 
 from .._resources import data_path
 from .genes import hpo_symbol, is_gene_symbol
-from .ontology import ontology, term, validate_terms
+from .ontology import derived_table, ontology, term, validate_terms
 
 #: similarity settings shared by every score of this module (see module docstring)
 SIMILARITY_KIND = "omim"
@@ -49,7 +49,14 @@ SIMILARITY_COMBINE = "funSimAvg"
 
 @lru_cache(maxsize=1)
 def gene_disease_links() -> dict[str, tuple[str, ...]]:
-    """Gene symbol -> disease ids (``OMIM:...``/``ORPHA:...``) from the bundled HPO annotation file."""
+    """Gene symbol -> disease ids (``OMIM:...``/``ORPHA:...``) from the bundled HPO annotation file (computed
+    once per release: :func:`~bigmed_utils.phenotype.ontology.derived_table`)."""
+    links = derived_table("gene-disease-links", _gene_disease_links,
+                          code=("phenotype/similarity.py", "phenotype/genes.py"))
+    return {gene: tuple(ids) for gene, ids in links.items()}
+
+
+def _gene_disease_links() -> dict[str, list[str]]:
     links: dict[str, set[str]] = defaultdict(set)
     with gzip.open(data_path("hpo", "genes_to_phenotype.txt.gz"), "rt", encoding="utf-8") as handle:
         header = handle.readline().rstrip("\n").split("\t")
@@ -58,7 +65,7 @@ def gene_disease_links() -> dict[str, tuple[str, ...]]:
             fields = line.rstrip("\n").split("\t")
             if is_gene_symbol(fields[gene_col]):  # "-": regulatory regions without a symbol (see .genes)
                 links[fields[gene_col]].add(fields[disease_col])
-    return {gene: tuple(sorted(ids)) for gene, ids in links.items()}
+    return {gene: sorted(ids) for gene, ids in links.items()}
 
 
 def _disease(disease_id: str):

@@ -79,3 +79,50 @@ def test_malformed_hpo_id_exact_message():
     with pytest.raises(InputDataError) as err:
         validate_terms(["HP:12345"], source="case.yaml")
     assert str(err.value) == "case.yaml: malformed HPO id 'HP:12345' (expected 'HP:' followed by 7 digits, e.g. HP:0001250)"
+
+
+def test_a_derived_table_is_computed_once_per_code_version_and_read_back_exactly(tmp_path, monkeypatch):
+    """The tables derived from the bundled HPO files are kept as JSON beside them: the second call reads the
+    file (floats exact), an unreadable file is computed again, another code version has its own file."""
+    from bigmed_utils.phenotype import ontology as onto
+
+    monkeypatch.setattr(onto, "hpo_data_folder", lambda: tmp_path)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"GENE1": [[1234, 1 / 3], [118, 0.1]], "GENE2": []}
+
+    first = onto.derived_table("unit", build, code=("phenotype/ontology.py",))
+    assert onto.derived_table("unit", build, code=("phenotype/ontology.py",)) == first and len(calls) == 1
+    [path] = tmp_path.glob("derived-unit-*.json")
+    path.write_text('{"GENE1": [[1234')  # cut short
+    assert onto.derived_table("unit", build, code=("phenotype/ontology.py",)) == first and len(calls) == 2
+    assert onto.derived_table("unit", build, code=("phenotype/likelihood.py",)) == first and len(calls) == 3
+    assert len(list(tmp_path.glob("derived-unit-*.json"))) == 2
+
+
+def test_the_derived_hpo_tables_read_back_equal_what_the_files_give(tmp_path, monkeypatch):
+    """Disease annotations and background frequencies read from their JSON files equal the ones computed from
+    the bundled phenotype.hpoa, in the same order (the likelihood ratios sum over them)."""
+    from bigmed_utils.genomics import moi
+    from bigmed_utils.phenotype import likelihood, ontology as onto, similarity
+
+    functions = [likelihood.disease_annotations, likelihood.background_frequencies, similarity.gene_disease_links,
+                 moi.gene_inheritance_table]
+    onto.ontology()  # hpo3 reads the real unpacked folder; only the derived tables go to tmp_path
+    monkeypatch.setattr(onto, "hpo_data_folder", lambda: tmp_path)
+    computed = []
+    for f in functions:
+        f.cache_clear()
+        computed.append(f())
+        f.cache_clear()
+    assert len(list(tmp_path.glob("derived-*.json"))) == 4
+    for f, value in zip(functions, computed):
+        again = f()
+        f.cache_clear()
+        assert again == value and list(again) == list(value), f.__name__
+    annotations = likelihood.disease_annotations()
+    assert [list(a.present.items()) for a in annotations.values()] == [
+        list(a.present.items()) for a in computed[0].values()]
+    assert annotations["OMIM:604804"].name.startswith("Microcephaly 3, primary")  # CDK5RAP2
