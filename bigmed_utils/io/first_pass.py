@@ -13,8 +13,8 @@ the rows; importing, splitting and writing all of them into Hail is most of a fi
    over a contiguous group of contigs (:func:`region_chunks`, from the index; one child without an index).
    Each runs ``bcftools view`` (htslib through ``pysam``, in C), which writes the records that may matter
    to a small bgzipped VCF, and ``bcftools query``, which counts the rows of the funnel ("variants in VCF
-   (after split)", "proband carries an ALT allele") that the small VCF no longer holds; the parts are joined
-   into one VCF in the cache folder;
+   (after split)", "proband carries an ALT allele") that the small VCF no longer holds; the parts (in the
+   run's work folder, ``$BIGMED_WORK_DIR``, when there is one) are joined into one VCF in the cache folder;
 3. imports the small VCF into Hail and computes and caches the two tables from it, under the same cache
    keys as from a whole-genome import (so either way serves a later re-analysis).
 
@@ -349,11 +349,15 @@ class FamilyTables:
                "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                            os.environ.get("PYTHONPATH")]))}
         if not all(out.is_file() for out in self._outputs.values()):
-            from ..hail_session import available_cores
+            from ..hail_session import ENV_WORK_DIR, available_cores
 
+            # the parts go to the run's work folder when there is one (``bigmed run`` removes it, also after a
+            # kill that gave a child no time to remove its temporary files); only the joined VCF is cached
+            parts = Path(os.environ[ENV_WORK_DIR]) / "first-pass" if os.environ.get(ENV_WORK_DIR) else folder
+            parts.mkdir(parents=True, exist_ok=True)
             # one child per core, each over a contiguous group of contigs (htslib reads a region from the index)
             for i, regions in enumerate(region_chunks(p, available_cores())):
-                prefix = folder / f".{key}.first-pass-{tag}.part{i}"
+                prefix = parts / f".{key}.first-pass-{tag}.part{i}"
                 self._children[str(prefix)] = subprocess.Popen(
                     [sys.executable, "-m", "bigmed_utils.io.first_pass", str(p), str(prefix), expr, proband,
                      ",".join(regions), "1" if i == 0 else "0"],

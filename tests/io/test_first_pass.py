@@ -284,3 +284,25 @@ def test_close_kills_the_children_and_leaves_none_of_their_files(tmp_path):
     tables.close()
     assert child.returncode is not None and tables._children == {}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in other)
+
+
+def test_the_childrens_parts_go_to_the_runs_work_folder_and_only_the_joined_vcf_is_cached(tmp_path, monkeypatch):
+    """Under ``bigmed run`` ($BIGMED_WORK_DIR set) the children write their parts in the run's work folder,
+    which the runner removes even when it had to kill them; the cache folder receives only the joined VCF
+    and its counts."""
+    import pandas as pd
+
+    vcf = _three_contig_vcf(tmp_path / "data")
+    work, cache = tmp_path / "run" / ".work", tmp_path / "cache"
+    monkeypatch.setenv("BIGMED_WORK_DIR", str(work))
+    monkeypatch.setenv("BIGMED_CACHE_DIR", str(cache))
+    monkeypatch.setenv(first_pass.ENV_FIRST_PASS, "1")
+    ped = pd.DataFrame([{"family_id": "F", "individual_id": "P", "paternal_id": "0", "maternal_id": "0",
+                         "sex": 2, "phenotype": 2}])
+    tables = first_pass.FamilyTables.start(vcf=vcf, genome_build="GRCh38", min_partitions=None, ped=ped,
+                                           family=ped, proband="P", ceiling=0.05)
+    assert tables.source == "first pass" and len(tables._children) >= 1
+    assert {Path(prefix).parent for prefix in tables._children} == {work / "first-pass"}
+    assert tables._wait()
+    assert list((work / "first-pass").iterdir()) == []
+    assert sorted(p.name for p in cache.iterdir()) == sorted(p.name for p in tables._outputs.values())
