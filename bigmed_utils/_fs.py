@@ -49,9 +49,6 @@ def sha256_file(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "sha256_bytes", "sha256_file"]
-
-
 def code_fingerprint(modules: tuple[str, ...], *, prefix: str = "") -> str:
     """16 hex digits of sha256 over ``prefix`` and the source of package ``modules`` (``"io/vcf.py"``): the
     version of the code that computes a cached result."""
@@ -63,3 +60,7 @@ def code_fingerprint(modules: tuple[str, ...], *, prefix: str = "") -> str:
         except OSError:
             h.update(rel.encode())
     return h.hexdigest()[:16]
+
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "code_fingerprint", "sha256_bytes", "sha256_file"]
+

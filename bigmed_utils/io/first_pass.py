@@ -312,6 +312,7 @@ class FamilyTables:
             return _EARLY.pop(key)
         if early and key in _EARLY:
             return _EARLY[key]
+        from .._fs import code_fingerprint
         from ..genomics.rare_rows import FAMILY_TABLE_MAX_AF
         from ..genomics.qc_sites import thinning_step
         from . import vcf_cache
@@ -342,7 +343,7 @@ class FamilyTables:
         members = [m for m in family["individual_id"] if m in header.samples]
         expr = drop_expression(samples=header.samples, proband=proband, members=members, step=self._step,
                                big_columns=columns or [], max_af=FAMILY_TABLE_MAX_AF)
-        tag = vcf_cache._code_fingerprint(_CODE, prefix=f"{key}\n{expr}")
+        tag = code_fingerprint(_CODE, prefix=f"{key}\n{expr}")
         self._outputs = {"view": folder / f"{key}.first-pass-{tag}.vcf.gz",
                          "count": folder / f"{key}.first-pass-{tag}.counts.json"}
         env = {**os.environ, "LC_ALL": "C",

@@ -79,11 +79,8 @@ def _spark_cores() -> int:
     return available_cores()
 
 
-_code_fingerprint = code_fingerprint
-
-
 def _reader_fingerprint() -> str:
-    return _code_fingerprint(_READER_MODULES)
+    return code_fingerprint(_READER_MODULES)
 
 
 def _index_of(vcf: Path) -> Path | None:
@@ -327,7 +324,7 @@ def _cache_of(mt: Any) -> dict[str, str] | None:
 
 def _derived_key(cache: dict[str, str], name: str, options: dict[str, Any], code: tuple[str, ...]) -> str:
     prefix = f"{cache['key']}\n{name}\n" + json.dumps(options, sort_keys=True, default=str)
-    return _code_fingerprint(code, prefix=prefix)
+    return code_fingerprint(code, prefix=prefix)
 
 
 def cached_derived(
