@@ -396,7 +396,7 @@ class Batch:
                 vars(result).update(turnaround_fields(arrived=case_arrival(case), published=prov.now()))
                 return result
             # a case cut short by the batch's own stop is retried next run whatever its exit code: a signal
-            # can reach the run while it exits or cleans up (exit 1, or -2 from a KeyboardInterrupt at exit)
+            # can reach the run while it exits or cleans up, and the status is then not one of the above
             transient = (code in (EXIT_TRANSIENT, EXIT_TERMINATED, -signal.SIGTERM, -signal.SIGKILL, "timeout")
                          or self._stop.is_set())
             if not transient:

@@ -176,8 +176,9 @@ def test_sigterm_leaves_no_half_written_report_and_rerun_completes(project):
 
 @pytest.mark.parametrize("stopping", [False, True])
 def test_a_failure_while_the_batch_stops_is_retried_next_run(project, monkeypatch, stopping):
-    """A signal can reach ``bigmed run`` while it exits (CI saw exit 1 after "interrupted"): a case that
-    fails while the batch is being stopped is not skipped as a failure of its inputs next night."""
+    """A signal can reach ``bigmed run`` while it exits, with an exit status that is not one of the transient
+    ones (CI once saw an interrupted case skipped as failed for its inputs): a case that fails while the batch
+    is being stopped is retried next night; the same failure without a stop is still skipped."""
     root, params = project
     write_case(params, "a", "case_id: A1\n")
     [case] = discover_cases([params])
