@@ -96,12 +96,16 @@ def derived_table(name: str, build: Callable[[], Any], *, code: tuple[str, ...])
     Tables computed from the bundled HPO files alone (disease annotations, background frequencies, gene
     links) took 0.2-1 s each in every process; read back they take a fraction of that. The folder's name
     carries a digest of the bundled files and the file's name a digest of the ``code`` modules' source
-    (package-relative, e.g. ``"phenotype/likelihood.py"``), so a new release or an edit never reads an old
-    table. An unreadable file is computed again; an unwritable folder only costs the computation.
+    (package-relative, e.g. ``"phenotype/likelihood.py"``) and hpo3's version (the tables use its ontology),
+    so a new release, an edit or another hpo3 never reads an old table. An unreadable file is computed again;
+    an unwritable folder only costs the computation.
     """
+    from importlib.metadata import version
+
     from .._fs import atomic_write_text, code_fingerprint
 
-    path = hpo_data_folder() / f"derived-{name}-{code_fingerprint(code, prefix=name)}.json"
+    digest = code_fingerprint(code, prefix=f"{name}\nhpo3 {version('hpo3')}")
+    path = hpo_data_folder() / f"derived-{name}-{digest}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

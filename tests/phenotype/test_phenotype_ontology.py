@@ -100,6 +100,10 @@ def test_a_derived_table_is_computed_once_per_code_version_and_read_back_exactly
     assert onto.derived_table("unit", build, code=("phenotype/ontology.py",)) == first and len(calls) == 2
     assert onto.derived_table("unit", build, code=("phenotype/likelihood.py",)) == first and len(calls) == 3
     assert len(list(tmp_path.glob("derived-unit-*.json"))) == 2
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda dist: "9.9.9" if dist == "hpo3" else "0")
+    assert onto.derived_table("unit", build, code=("phenotype/likelihood.py",)) == first and len(calls) == 4
 
 
 def test_the_derived_hpo_tables_read_back_equal_what_the_files_give(tmp_path, monkeypatch):
