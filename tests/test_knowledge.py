@@ -36,6 +36,20 @@ def test_versions_come_from_the_manifest_with_each_files_sha256():
         p for p in manifest if p.startswith(("cardiac/", "acmg/"))}
 
 
+def test_the_hpo_release_is_recorded_without_loading_the_ontology():
+    """The runner's pre-flight records the HPO release of every rare-disease run: it must not pay hpo3's load
+    of the whole ontology (~0.9 s) for a version string (a fresh process: the tests load the ontology)."""
+    import subprocess
+    import sys
+
+    code = ("from bigmed_utils.knowledge import knowledge_versions\n"
+            "from bigmed_utils.phenotype.ontology import ontology\n"
+            "k = knowledge_versions('rare_disease', {})\n"
+            "print(k['hpo']['release'], ontology.cache_info().currsize)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["2025-01-16", "0"]
+
+
 def test_the_code_fingerprint_is_stable_and_sees_the_notebook(tmp_path):
     nb = tmp_path / "n.ipynb"
     nb.write_text("{}")
