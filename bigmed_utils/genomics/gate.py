@@ -170,6 +170,20 @@ def gate_expr(row: Any) -> Any:
     )
 
 
+def gated_rows(mt: Any) -> Any:
+    """The rows of ``mt`` that pass the gate, with the ``gate`` reason as a row field; calls untouched.
+
+    The gate reads only the chosen transcript's annotation, so on the proband's rare rows
+    (:func:`~bigmed_utils.genomics.rare_rows.proband_rare_rows`) the result serves every genotype threshold
+    and AF ceiling: :func:`~bigmed_utils.genomics.inheritance.find_candidates` caches it beside the VCF and
+    filters the calls on these few rows.
+    """
+    import hail as hl
+
+    mt = mt.annotate_rows(gate=gate_expr(mt))
+    return mt.filter_rows(hl.is_defined(mt.gate))
+
+
 __all__ = [
     "GATE_DESCRIPTION",
     "GATE_REASONS",
@@ -180,4 +194,5 @@ __all__ = [
     "clinvar_pathogenic_expr",
     "gate_expr",
     "gate_reason",
+    "gated_rows",
 ]

@@ -195,25 +195,39 @@ def find_candidates(
         ("variants in VCF (after split)", int(family.n_variants)),
         ("proband carries an ALT allele", int(family.n_proband_alt)),
     ]
-    mt = mt.filter_rows(mt.max_af <= t.loosest)
-    counts = mt.aggregate_rows(hl.struct(rare=hl.agg.count(), passed=hl.agg.count_where(filter_pass_expr(mt))))
+    gf = GenotypeFilters(**{**f.as_dict(), "require_pass": False})
+    # the funnel's counts in one pass over the rare rows (a table is only written for the rows the modes read)
+    rare = mt.filter_rows(mt.max_af <= t.loosest)
+    checked = apply_genotype_filters(rare, gf)
+    checked = checked.annotate_rows(
+        _pass=filter_pass_expr(checked) if f.require_pass else hl.bool(True),
+        _good=hl.agg.any((checked.s == proband) & hl.is_defined(checked.GT) & checked.GT.is_non_ref()),
+        _gated=hl.is_defined(gate_expr(checked)),
+    ).rows()
+    counts = checked.aggregate(hl.struct(
+        rare=hl.agg.count(),
+        passed=hl.agg.count_where(checked._pass),
+        good=hl.agg.count_where(checked._pass & checked._good),
+        gated=hl.agg.count_where(checked._pass & checked._good & checked._gated),
+    ))
     funnel.append((f"population AF <= {t.loosest:g} (loosest mode ceiling)", int(counts.rare)))
     if f.require_pass:
-        mt = mt.filter_rows(filter_pass_expr(mt))
         funnel.append(("FILTER = PASS", int(counts.passed)))
-    gf = GenotypeFilters(**{**f.as_dict(), "require_pass": False})
-    mt = apply_genotype_filters(mt, gf)
-    mt = mt.filter_rows(hl.agg.any((mt.s == proband) & hl.is_defined(mt.GT) & mt.GT.is_non_ref()))
-    ht = mt.localize_entries("g", "samples")
-    ht = ht.annotate(gate=gate_expr(ht))
-    ht = ht.checkpoint(hl.utils.new_temp_file("bigmed_proband", "ht"))
-    # a written table's row count is in its metadata: counting it reads no rows
-    funnel.append(("proband carries ALT with a good genotype", int(ht.count())))
+    funnel.append(("proband carries ALT with a good genotype", int(counts.good)))
+
+    cached = "bigmed_cache" in mt.globals
     if consequence_gate:
-        # the few rows that pass the gate in a table of their own: the modes, compound-het pairs and Hail's de
-        # novo calls below read only them
-        ht = ht.filter(hl.is_defined(ht.gate)).checkpoint(hl.utils.new_temp_file("bigmed_gated", "ht"))
-        funnel.append((GATE_STEP, int(ht.count())))
+        funnel.append((GATE_STEP, int(counts.gated)))
+        # the gated rows do not depend on any threshold: cached beside the VCF, a re-analysis reads only them
+        source = _gated_source(mt, family=family, members=members)
+    else:
+        source = mt.annotate_rows(gate=gate_expr(mt))
+    rows = apply_genotype_filters(source.filter_rows(source.max_af <= t.loosest), GenotypeFilters(**f.as_dict()))
+    rows = rows.filter_rows(hl.agg.any((rows.s == proband) & hl.is_defined(rows.GT) & rows.GT.is_non_ref()))
+    ht = rows.localize_entries("g", "samples")
+    if not (consequence_gate and cached):
+        # every variant (no gate) or rows computed from the VCF: the jobs below would each compute them again
+        ht = ht.checkpoint(hl.utils.new_temp_file("bigmed_proband", "ht"))
 
     col_order = [s for s in hl.eval(ht.samples.s)]
     flags, partners, phases = _mode_flags(
@@ -224,32 +238,49 @@ def find_candidates(
 
     # -- Hail's de novo caller (on the gated rows only) ------------------------------------------------
     hail_dn: dict[str, tuple[float, str]] = {}
+    called: dict[str, tuple[float, str]] | None = None
+    dn_flag = hl.bool(False)
     needed = {"PL", "AD", "DP", "GQ"}
     present = set(col_order)
     both_parents = father is not None and father in present and mother is not None and mother in present
     if use_hail_de_novo and both_parents and needed <= set(ht.g.dtype.element_type):
-        # the checkpointed rows as a MatrixTable again: the proband's good calls (gated), failing calls missing
-        calls = ht.select("variant_id", "max_af", "g")._unlocalize_entries("g", "samples", ["s"])
-        hail_dn = _hail_de_novo(calls, fam, proband=proband, father=father, mother=mother, thresholds=t)
+        if consequence_gate:
+            # computed once on the calls as imported (cached); a call stands when both parents' calls pass
+            # the genotype filter: exactly the calls hl.de_novo makes on the filtered calls (it needs both
+            # parents called hom-ref, and reads no other row or sample)
+            called = {v: (p, c) for v, (p, c) in _gated_de_novo(source, fam, proband=proband, father=father,
+                                                                 mother=mother, family=family).items()
+                      if p >= t.hail_de_novo_min_p}
+            idx = {s: i for i, s in enumerate(col_order)}
+            dn_flag = (hl.literal(set(called), hl.tset(hl.tstr)).contains(ht.variant_id)
+                       & hl.is_defined(ht.g[idx[father]].GT) & hl.is_defined(ht.g[idx[mother]].GT)
+                       & (ht.max_af <= t.de_novo_max_af))
+        else:
+            # the checkpointed rows as a MatrixTable again: the proband's good calls, failing calls missing
+            calls = ht.select("variant_id", "max_af", "g")._unlocalize_entries("g", "samples", ["s"])
+            hail_dn = _hail_de_novo(calls, fam, proband=proband, father=father, mother=mother,
+                                    max_af=t.de_novo_max_af, min_p=t.hail_de_novo_min_p)
+            dn_flag = hl.literal(set(hail_dn), hl.tset(hl.tstr)).contains(ht.variant_id)
 
     # -- assemble the small table ---------------------------------------------------------------------
     idx = {s: i for i, s in enumerate(col_order)}
     gts = {s: hl.or_else(hl.str(ht.g[idx[s]].GT_raw), "./.") for s in col_order}
     ht = ht.annotate(
+        _hail_dn=dn_flag,
         _genotypes=hl.dict(hl.array([hl.tuple([s, gts[s]]) for s in col_order])),
         _low_quality=hl.array([hl.or_missing(~ht.g[idx[s]].GT_pass & hl.is_defined(ht.g[idx[s]].GT_raw), s) for s in col_order]).filter(hl.is_defined),
     )
-    keep = ht.filter(
-        ht._de_novo | ht._ar | ht._xl | ht._xld | ht._ad | ht._ad_rp | ht._ch_pair
-        | hl.literal(set(hail_dn) if hail_dn else set(), hl.tset(hl.tstr)).contains(ht.variant_id)
-    )
+    keep = ht.filter(ht._de_novo | ht._ar | ht._xl | ht._xld | ht._ad | ht._ad_rp | ht._ch_pair | ht._hail_dn)
     optional = [c for c in _OPTIONAL_ROW_FIELDS if c in keep.row]
     keep = keep.select(
-        *_BASE_ROW_FIELDS, *optional, "gate", *flags,
+        *_BASE_ROW_FIELDS, *optional, "gate", *flags, "_hail_dn",
         genotypes=keep._genotypes,
         low_quality=keep._low_quality,
     )
     rows = keep.key_by().drop("locus", "alleles").to_pandas()
+    if called is not None and len(rows):
+        hail_dn = {v: called[v] for v in rows.loc[rows["_hail_dn"].astype(bool), "variant_id"]}
+    rows = rows.drop(columns="_hail_dn")
     out = _explode_modes(rows, partners, phases, hail_dn, col_order)
     funnel.append(("candidates in any mode", int(out["variant_id"].nunique()) if len(out) else 0))
     for mode in MODES:
@@ -451,11 +482,39 @@ def _compound_het_pairs(ch: Any) -> tuple[dict[str, set[str]], dict[tuple[str, s
     return partners, phases
 
 
+def _gated_source(mt: Any, *, family: Any, members: list[str]) -> Any:
+    """The proband's rare rows that pass the gate (:func:`~bigmed_utils.genomics.gate.gated_rows`), cached
+    beside the VCF when ``mt`` comes from the cache (a re-analysis reads these few rows, not every rare one)."""
+    from ..io.vcf_cache import cached_derived
+    from .gate import gated_rows
+
+    return cached_derived(mt, name="gated", options={"family": dict(family), "samples": members},
+                          build=gated_rows, code=("genomics/rare_rows.py", "genomics/gate.py", "genomics/csq.py"))
+
+
+def _gated_de_novo(source: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str,
+                   family: Any) -> dict[str, tuple[float, str]]:
+    """``hl.de_novo`` on the gated rows' calls as imported (no genotype filter, no AF ceiling, any p), cached
+    beside the VCF as JSON: ``{variant_id: (p_de_novo, confidence)}``. The caller keeps the calls whose
+    parents' calls pass its genotype filter, under its AF ceiling and minimum p."""
+    from ..io.vcf_cache import cached_json
+
+    def build() -> list[list[Any]]:
+        found = _hail_de_novo(source, fam, proband=proband, father=father, mother=mother, max_af=None, min_p=0.0)
+        return [[v, p, c] for v, (p, c) in sorted(found.items())]
+
+    value = cached_json(source, name="hail-de-novo", build=build,
+                        options={"family": dict(family), "trio": [proband, father, mother]},
+                        code=("genomics/rare_rows.py", "genomics/gate.py", "genomics/csq.py",
+                              "genomics/inheritance.py"))
+    return {v: (float(p), str(c)) for v, p, c in value}
+
+
 def _hail_de_novo(
-    calls: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str, thresholds: InheritanceThresholds
+    calls: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str, max_af: float | None, min_p: float
 ) -> dict[str, tuple[float, str]]:
-    """``hl.de_novo`` for the proband's trio on ``calls`` (failing calls already missing), as
-    ``{variant_id: (p_de_novo, confidence)}`` for the calls at or above the thresholds' minimum p."""
+    """``hl.de_novo`` for the proband's trio on ``calls``, as ``{variant_id: (p_de_novo, confidence)}`` for
+    the calls at AF <= ``max_af`` (``None``: any known AF) with ``p_de_novo >= min_p``."""
     import hail as hl
 
     from ..io.ped import ped_to_hail_pedigree
@@ -465,12 +524,12 @@ def _hail_de_novo(
     ped = ped_to_hail_pedigree(trio)
     sub = calls.filter_cols(hl.literal({proband, father, mother}).contains(calls.s))
     sub = sub.filter_rows(
-        (sub.max_af <= thresholds.de_novo_max_af)
+        (hl.is_defined(sub.max_af) if max_af is None else sub.max_af <= max_af)
         & hl.agg.any((sub.s == proband) & hl.or_else(sub.GT.is_het() | sub.GT.is_hom_var(), False))
     )
     try:
         dn = hl.de_novo(sub, ped, pop_frequency_prior=sub.max_af)
-        dn = dn.filter((dn.id == proband) & (dn.p_de_novo >= thresholds.hail_de_novo_min_p))
+        dn = dn.filter((dn.id == proband) & (dn.p_de_novo >= min_p))
         dn = dn.annotate(variant_id=sub.rows()[dn.locus, dn.alleles].variant_id)
         res = dn.select("variant_id", "p_de_novo", "confidence").collect()
     except Exception as exc:  # missing PL etc. in some rows: the rule-based caller still runs
