@@ -72,6 +72,36 @@ def test_de_novo_callers(fam1):
     assert c.loc[("chrX:60000000:C:T", "de_novo"), "rules"] == "x_de_novo"
 
 
+def test_hail_de_novo_calls_equal_those_on_the_filtered_calls(trio_mt, ped, fam1, fam2):
+    """With the gate on, hl.de_novo runs once on the gated rows' calls as imported (cached beside the VCF) and
+    a call stands only when both parents' calls pass the genotype filter; without the gate it runs on the
+    filtered calls. On the gated rows both give the same calls, p and confidence."""
+    for fam, proband in ((fam1, "P1"), (fam2, "D_P")):
+        direct = find_candidates(trio_mt, ped, proband=proband, consequence_gate=False)
+        gated = set(fam.candidates["variant_id"])
+
+        def calls(c):
+            hail = c[c["rules"].str.contains("hail_de_novo")]
+            return {(r.variant_id, round(r.p_de_novo, 12), r.de_novo_confidence) for r in hail.itertuples()
+                    if r.variant_id in gated}
+
+        assert calls(fam.candidates) == calls(direct.candidates)
+        if proband == "P1":
+            assert {v for v, _, _ in calls(fam.candidates)} == {"chr1:1000100:A:G"}
+
+
+def test_no_hail_de_novo_call_when_a_parents_call_fails_the_genotype_filter(trio_mt, ped):
+    """Trap: the father's hom-ref call at the planted de novo site has GQ 10 (below min_gq 20). Parentage of
+    the allele cannot be judged from that call: neither the rule nor hl.de_novo may call it de novo (hl.de_novo
+    on the unfiltered calls would: it checks only the child's GQ)."""
+    import hail as hl
+
+    site = (trio_mt.locus.contig == "chr1") & (trio_mt.locus.position == 1000100)
+    weak = trio_mt.annotate_entries(GQ=hl.if_else(site & (trio_mt.s == "F1"), 10, trio_mt.GQ))
+    found = find_candidates(weak, ped, proband="P1").candidates
+    assert "chr1:1000100:A:G" not in set(found["variant_id"])
+
+
 def test_compound_het_partners_and_cis_excluded(fam1):
     c = fam1.candidates
     ch = c[c["mode"] == "compound_heterozygous"].set_index("variant_id")

@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from bigmed_utils.genomics import qc, rare_rows
+from bigmed_utils.genomics import gate, inheritance, qc, rare_rows
 from bigmed_utils.params import validate_params
 from bigmed_utils.rare_disease.analysis import analyse_case
 
@@ -34,6 +34,20 @@ def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypat
     folder, truth = case
     calls = {"qc": 0, "rare": 0}
     real_qc, real_rare = qc.run_qc, rare_rows.proband_rare_rows
+    # the gated rows and Hail's de novo calls (threshold-free) are cached too: computed once per proband table
+    built = {"gated": 0, "hl.de_novo": 0}
+    real_gated, real_dn = gate.gated_rows, inheritance._hail_de_novo
+
+    def spy_gated(*args, **kwargs):
+        built["gated"] += 1
+        return real_gated(*args, **kwargs)
+
+    def spy_dn(*args, **kwargs):
+        built["hl.de_novo"] += 1
+        return real_dn(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "gated_rows", spy_gated)
+    monkeypatch.setattr(inheritance, "_hail_de_novo", spy_dn)
 
     def spy_qc(*args, **kwargs):
         calls["qc"] += 1
@@ -48,6 +62,7 @@ def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypat
 
     first = analyse_case(_params(folder))
     assert calls == {"qc": 1, "rare": 1}
+    assert built == {"gated": 1, "hl.de_novo": 1}
     assert first.top.iloc[0]["gene"] == truth["gene"]
 
     # same parameters from the cache: the same report
@@ -58,6 +73,7 @@ def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypat
     # other phenotypes and thresholds (within the cached 5 % ceiling): still no pass over the whole VCF
     other = analyse_case(_params(folder, hpo_terms=["HP:0001263"], min_gq=30, max_af_compound_het=0.03))
     assert calls == {"qc": 1, "rare": 1}
+    assert built == {"gated": 1, "hl.de_novo": 1}
     assert other.funnel[0] == first.funnel[0] and other.funnel[1] == first.funnel[1]
     assert dict(other.funnel)["population AF <= 0.03 (loosest mode ceiling)"] >= dict(first.funnel)[
         "population AF <= 0.02 (loosest mode ceiling)"]
@@ -66,3 +82,4 @@ def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypat
     # a ceiling above the cached one builds the proband's rows anew (the QC is still cached)
     analyse_case(_params(folder, max_af_compound_het=0.1))
     assert calls == {"qc": 1, "rare": 2}
+    assert built == {"gated": 2, "hl.de_novo": 2}
