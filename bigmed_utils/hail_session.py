@@ -15,10 +15,13 @@ Examples
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
 import os
 import re
+import sys
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +136,29 @@ def _is_loopback(master: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or master.startswith("local")
 
 
+def _launch_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dict[str, str]:
+    """What the JVM is started with: the Spark configuration and Hail's jar on the driver's class path, as
+    ``hl.init`` would start it (Hail reads the rest of the configuration when it creates its Spark session)."""
+    jar = os.environ.get("HAIL_JAR") or str(Path(importlib.util.find_spec("hail").origin).parent  # type: ignore[union-attr]
+                                            / "backend" / "hail-all-spark.jar")
+    return {**spark_conf(master=master, driver_memory=driver_memory, work_dir=work_dir),
+            "spark.jars": jar, "spark.driver.extraClassPath": jar, "spark.executor.extraClassPath": jar}
+
+
+def _launch(conf: dict[str, str]) -> None:
+    try:
+        from pyspark import SparkConf, SparkContext
+
+        SparkContext._ensure_initialized(conf=SparkConf(loadDefaults=False).setAll(list(conf.items())))
+    except Exception as exc:  # noqa: BLE001 - hl.init starts the JVM itself and reports what fails
+        log.info("the JVM did not start beside `import hail` (hl.init starts it): %s", exc)
+
+
+def _gateway() -> Any:
+    pyspark = sys.modules.get("pyspark")
+    return None if pyspark is None else pyspark.SparkContext._gateway
+
+
 def init_hail(
     *,
     spark_master: str | None = None,
@@ -161,10 +187,11 @@ def init_hail(
         The initialised ``hail`` module. A second call returns the running session unchanged.
     """
     global _active
-    import hail as hl
+    if _active is not None:
+        import hail as hl
 
-    if _active is not None and hl.utils.java.Env._hc is not None:
-        return hl
+        if hl.utils.java.Env._hc is not None:
+            return hl
 
     master = spark_master or os.environ.get(ENV_SPARK_MASTER) or None
     memory = driver_memory or os.environ.get(ENV_DRIVER_MEMORY) or default_driver_memory()
@@ -185,6 +212,18 @@ def init_hail(
     if master is None or _is_loopback(master):
         # Spark otherwise looks up the host's network address (and warns when the name maps to loopback)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    launcher = None
+    if _gateway() is None:
+        # the JVM starts (Spark's launcher, then the driver: seconds in which Python only waits) while hail is
+        # imported (seconds of Python); hl.init then finds it running
+        launcher = threading.Thread(target=_launch, args=(_launch_conf(master=master, driver_memory=memory,
+                                                                       work_dir=work),),
+                                    name="bigmed-jvm-start", daemon=True)
+        launcher.start()
+    import hail as hl
+
+    if launcher is not None:
+        launcher.join()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Hail was built and tested with Java 11")
         hl.init(

@@ -121,3 +121,41 @@ def test_standalone_cluster_gives_the_local_answer(hail_session, tmp_path):
     assert remote.pop("master") == master
     assert remote.pop("executors") >= 1
     assert remote == local
+
+
+JVM_BESIDE_IMPORT = textwrap.dedent(
+    """
+    import json, sys, psutil
+    from bigmed_utils import hail_session
+    launched = []
+    real_launch = hail_session._launch
+    # whether hail had finished importing when the JVM's start began (its `init` is defined last)
+    hail_session._launch = lambda conf: (launched.append(hasattr(sys.modules.get("hail"), "init")),
+                                         real_launch(conf))
+    hl = hail_session.init_hail(driver_memory="1g", work_dir=sys.argv[1])
+    java = [p for p in psutil.Process().children(recursive=True) if p.is_running() and p.status() != "zombie"
+            and p.name() == "java"]
+    runtime = hl.spark_context()._jvm.java.lang
+    t = hl.utils.range_table(100)
+    print("RESULT " + json.dumps({
+        "launched_before_import_hail": launched,
+        "java_processes": len(java),
+        "heap": f"{round(runtime.Runtime.getRuntime().maxMemory() / 2**30)}g",
+        "tmpdir": runtime.System.getProperty("java.io.tmpdir"),
+        "sum": t.aggregate(hl.agg.sum(t.idx)),
+    }))
+    """
+)
+
+
+def test_the_jvm_starts_while_hail_is_imported_with_the_sessions_settings(tmp_path):
+    """init_hail starts the JVM in a thread before `import hail` (seconds of waiting beside seconds of Python):
+    one JVM, and it has the session's heap and scratch folder (a JVM started with other settings than Hail's
+    would keep them: hl.init cannot change a running JVM)."""
+    res = subprocess.run([sys.executable, "-c", JVM_BESIDE_IMPORT, str(tmp_path / "work")],
+                         capture_output=True, text=True, timeout=300)
+    line = next((l for l in res.stdout.splitlines() if l.startswith("RESULT ")), None)
+    assert line, res.stdout[-2000:] + res.stderr[-4000:]
+    assert json.loads(line.removeprefix("RESULT ")) == {
+        "launched_before_import_hail": [False], "java_processes": 1, "heap": "1g",
+        "tmpdir": str(tmp_path / "work" / "tmp"), "sum": 4950}
