@@ -14,7 +14,8 @@ heavy work:
    rows only), cached beside the VCF because no parameter changes them; a first analysis computes them from
    an htslib first pass over the VCF that overlaps the JVM's start (:mod:`bigmed_utils.io.first_pass`;
    ``BIGMED_FIRST_PASS=0``: from the whole VCF's cached import, :func:`bigmed_utils.io.vcf_cache.read_vcf_cached`);
-   candidates per inheritance mode with the genotype filters and AF ceilings of the parameters;
+   candidates per inheritance mode with the genotype filters and AF ceilings of the parameters (the rows
+   that pass the consequence gate and Hail's de novo calls on them are cached too: no threshold changes them);
 5. optional gene panel; phenotype ranking of the candidate genes (best disease per gene); the inheritance
    of each gene's diseases against the candidate's mode (``gene_moi``, ``moi_match``,
    :mod:`bigmed_utils.genomics.moi`); ACMG/AMP classification (PP4 from the phenotype score, PS2 only with
