@@ -244,7 +244,7 @@ def find_candidates(
     present = set(col_order)
     both_parents = father is not None and father in present and mother is not None and mother in present
     if use_hail_de_novo and both_parents and needed <= set(ht.g.dtype.element_type):
-        if consequence_gate:
+        if consequence_gate and cached:
             # computed once on the calls as imported (cached); a call stands when both parents' calls pass
             # the genotype filter: exactly the calls hl.de_novo makes on the filtered calls (it needs both
             # parents called hom-ref, and reads no other row or sample)
@@ -256,10 +256,10 @@ def find_candidates(
                        & hl.is_defined(ht.g[idx[father]].GT) & hl.is_defined(ht.g[idx[mother]].GT)
                        & (ht.max_af <= t.de_novo_max_af))
         else:
-            # the checkpointed rows as a MatrixTable again: the proband's good calls, failing calls missing
+            # no cache (or no gate): on the checkpointed rows, the proband's good calls, failing calls missing
             calls = ht.select("variant_id", "max_af", "g")._unlocalize_entries("g", "samples", ["s"])
             hail_dn = _hail_de_novo(calls, fam, proband=proband, father=father, mother=mother,
-                                    max_af=t.de_novo_max_af, min_p=t.hail_de_novo_min_p)
+                                    max_af=t.de_novo_max_af, min_p=t.hail_de_novo_min_p) or {}
             dn_flag = hl.literal(set(hail_dn), hl.tset(hl.tstr)).contains(ht.variant_id)
 
     # -- assemble the small table ---------------------------------------------------------------------
@@ -499,22 +499,31 @@ def _gated_de_novo(source: Any, fam: pd.DataFrame, *, proband: str, father: str,
     parents' calls pass its genotype filter, under its AF ceiling and minimum p."""
     from ..io.vcf_cache import cached_json
 
+    class Failed(Exception):
+        """hl.de_novo failed (logged): nothing is cached, the next analysis tries again."""
+
     def build() -> list[list[Any]]:
         found = _hail_de_novo(source, fam, proband=proband, father=father, mother=mother, max_af=None, min_p=0.0)
+        if found is None:
+            raise Failed
         return [[v, p, c] for v, (p, c) in sorted(found.items())]
 
-    value = cached_json(source, name="hail-de-novo", build=build,
-                        options={"family": dict(family), "trio": [proband, father, mother]},
-                        code=("genomics/rare_rows.py", "genomics/gate.py", "genomics/csq.py",
-                              "genomics/inheritance.py"))
+    try:
+        value = cached_json(source, name="hail-de-novo", build=build,
+                            options={"family": dict(family), "trio": [proband, father, mother]},
+                            code=("genomics/rare_rows.py", "genomics/gate.py", "genomics/csq.py",
+                                  "genomics/inheritance.py"))
+    except Failed:
+        return {}
     return {v: (float(p), str(c)) for v, p, c in value}
 
 
 def _hail_de_novo(
     calls: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str, max_af: float | None, min_p: float
-) -> dict[str, tuple[float, str]]:
+) -> dict[str, tuple[float, str]] | None:
     """``hl.de_novo`` for the proband's trio on ``calls``, as ``{variant_id: (p_de_novo, confidence)}`` for
-    the calls at AF <= ``max_af`` (``None``: any known AF) with ``p_de_novo >= min_p``."""
+    the calls at AF <= ``max_af`` (``None``: any known AF) with ``p_de_novo >= min_p``; ``None`` when
+    ``hl.de_novo`` failed (logged; the rule-based caller still runs)."""
     import hail as hl
 
     from ..io.ped import ped_to_hail_pedigree
@@ -536,7 +545,7 @@ def _hail_de_novo(
         if not type(exc).__module__.startswith(("hail", "py4j")):
             raise
         log.warning("hl.de_novo failed and was skipped: %s", str(exc).splitlines()[0][:200])
-        return {}
+        return None
     return {r.variant_id: (float(r.p_de_novo), str(r.confidence)) for r in res}
 
 

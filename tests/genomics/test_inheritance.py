@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bigmed_utils.errors import InputDataError, ParameterError
@@ -72,34 +73,59 @@ def test_de_novo_callers(fam1):
     assert c.loc[("chrX:60000000:C:T", "de_novo"), "rules"] == "x_de_novo"
 
 
-def test_hail_de_novo_calls_equal_those_on_the_filtered_calls(trio_mt, ped, fam1, fam2):
-    """With the gate on, hl.de_novo runs once on the gated rows' calls as imported (cached beside the VCF) and
-    a call stands only when both parents' calls pass the genotype filter; without the gate it runs on the
-    filtered calls. On the gated rows both give the same calls, p and confidence."""
-    for fam, proband in ((fam1, "P1"), (fam2, "D_P")):
-        direct = find_candidates(trio_mt, ped, proband=proband, consequence_gate=False)
-        gated = set(fam.candidates["variant_id"])
+def _cached_import(folder, text):
+    """The VCF ``text`` imported through the cache (the route of a case analysis: the gated rows and Hail's
+    de novo calls are then cached too)."""
+    from bigmed_utils.io.vcf_cache import read_vcf_cached
 
-        def calls(c):
-            hail = c[c["rules"].str.contains("hail_de_novo")]
-            return {(r.variant_id, round(r.p_de_novo, 12), r.de_novo_confidence) for r in hail.itertuples()
-                    if r.variant_id in gated}
-
-        assert calls(fam.candidates) == calls(direct.candidates)
-        if proband == "P1":
-            assert {v for v, _, _ in calls(fam.candidates)} == {"chr1:1000100:A:G"}
+    vcf = folder / "trio.vcf"
+    vcf.write_text(text)
+    return read_vcf_cached(vcf, cache_dir=folder / "cache")
 
 
-def test_no_hail_de_novo_call_when_a_parents_call_fails_the_genotype_filter(trio_mt, ped):
-    """Trap: the father's hom-ref call at the planted de novo site has GQ 10 (below min_gq 20). Parentage of
-    the allele cannot be judged from that call: neither the rule nor hl.de_novo may call it de novo (hl.de_novo
-    on the unfiltered calls would: it checks only the child's GQ)."""
-    import hail as hl
+def test_cached_route_gives_the_candidates_of_the_direct_route(tmp_path, trio_mt, ped, fam1, fam2):
+    """Through the cache, hl.de_novo runs once on the gated rows' calls as imported and a call stands when
+    both parents' calls pass the genotype filter; directly, it runs on the filtered calls. Same candidates,
+    the same de novo calls with the same p and confidence."""
+    mt = _cached_import(tmp_path, (DATA / "trio.vcf").read_text())
+    for direct, proband in ((fam1, "P1"), (fam2, "D_P")):
+        via_cache = find_candidates(mt, ped, proband=proband)
+        pd.testing.assert_frame_equal(via_cache.candidates, direct.candidates)
+        assert via_cache.funnel == direct.funnel
+    hail = fam1.candidates[fam1.candidates["rules"].str.contains("hail_de_novo")]
+    assert list(hail["variant_id"]) == ["chr1:1000100:A:G"] and hail["p_de_novo"].iloc[0] > 0.99
+    assert list((tmp_path / "cache").glob("*.hail-de-novo-*.json")) and list((tmp_path / "cache").glob("*.gated-*.mt"))
 
-    site = (trio_mt.locus.contig == "chr1") & (trio_mt.locus.position == 1000100)
-    weak = trio_mt.annotate_entries(GQ=hl.if_else(site & (trio_mt.s == "F1"), 10, trio_mt.GQ))
-    found = find_candidates(weak, ped, proband="P1").candidates
+
+def test_no_hail_de_novo_call_when_a_parents_call_fails_the_genotype_filter(tmp_path, ped):
+    """Trap: the father's hom-ref call at the planted de novo site has GQ 10 (below min_gq 20). The allele's
+    origin cannot be judged from that call: neither the rule nor hl.de_novo may call it de novo (hl.de_novo on
+    the calls as imported, cached, does: it checks only the child's GQ)."""
+    lines = []
+    for line in (DATA / "trio.vcf").read_text().splitlines(keepends=True):
+        if line.startswith("chr1\t1000100\t"):
+            fields = line.rstrip("\n").split("\t")
+            assert fields[10] == "0/0:30,0:30:60:0,60,600"  # F1, the father
+            fields[10] = "0/0:30,0:30:10:0,60,600"
+            line = "\t".join(fields) + "\n"
+        lines.append(line)
+    found = find_candidates(_cached_import(tmp_path, "".join(lines)), ped, proband="P1").candidates
     assert "chr1:1000100:A:G" not in set(found["variant_id"])
+
+
+def test_a_failed_hl_de_novo_is_not_cached(tmp_path, ped, monkeypatch):
+    """hl.de_novo failing (logged, the rule-based caller still runs) leaves no cached "no calls": the next
+    analysis runs it again and finds the planted de novo call."""
+    from bigmed_utils.genomics import inheritance
+
+    mt = _cached_import(tmp_path, (DATA / "trio.vcf").read_text())
+    monkeypatch.setattr(inheritance, "_hail_de_novo", lambda *args, **kwargs: None)
+    failed = find_candidates(mt, ped, proband="P1").candidates
+    assert not failed["rules"].str.contains("hail_de_novo").any()
+    assert not list((tmp_path / "cache").glob("*.hail-de-novo-*.json"))
+    monkeypatch.undo()
+    again = find_candidates(mt, ped, proband="P1").candidates
+    assert set(again.loc[again["rules"].str.contains("hail_de_novo"), "variant_id"]) == {"chr1:1000100:A:G"}
 
 
 def test_compound_het_partners_and_cis_excluded(fam1):
