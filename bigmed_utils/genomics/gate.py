@@ -184,9 +184,19 @@ def gated_rows(mt: Any) -> Any:
     return mt.filter_rows(hl.is_defined(mt.gate))
 
 
+def cached_gated_rows(mt: Any, *, family: Any, members: list[str]) -> Any:
+    """The proband's rare rows that pass the gate (:func:`gated_rows`), cached
+    beside the VCF when ``mt`` comes from the cache (a re-analysis reads these few rows, not every rare one)."""
+    from ..io.vcf_cache import cached_derived
+
+    return cached_derived(mt, name="gated", options={"family": dict(family), "samples": members},
+                          build=gated_rows, code=("genomics/rare_rows.py", "genomics/gate.py", "genomics/csq.py"))
+
+
 __all__ = [
     "GATE_DESCRIPTION",
     "GATE_REASONS",
+    "cached_gated_rows",
     "PROTEIN_ALTERING_TERMS",
     "SPLICEAI_MIN_DELTA",
     "SPLICE_TERMS",

@@ -63,7 +63,8 @@ from ..errors import ParameterError
 from ..io.ped import AFFECTED, MALE, UNAFFECTED
 from .acmg import MODES
 from .filters import GenotypeFilters, apply_genotype_filters, filter_pass_expr
-from .gate import GATE_REASONS, gate_expr
+from .gate import GATE_REASONS, cached_gated_rows, gate_expr
+from .hail_de_novo import cached_de_novo_calls, de_novo_calls
 from .rare_rows import FAMILY_TABLE_MAX_AF, family_of, proband_rare_rows
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ def find_candidates(
     if consequence_gate:
         funnel.append((GATE_STEP, int(counts.gated)))
         # the gated rows do not depend on any threshold: cached beside the VCF, a re-analysis reads only them
-        source = _gated_source(mt, family=family, members=members)
+        source = cached_gated_rows(mt, family=family, members=members)
     else:
         source = mt.annotate_rows(gate=gate_expr(mt))
     rows = apply_genotype_filters(source.filter_rows(source.max_af <= t.loosest), GenotypeFilters(**f.as_dict()))
@@ -248,7 +249,7 @@ def find_candidates(
             # computed once on the calls as imported (cached); a call stands when both parents' calls pass
             # the genotype filter: exactly the calls hl.de_novo makes on the filtered calls (it needs both
             # parents called hom-ref, and reads no other row or sample)
-            called = {v: (p, c) for v, (p, c) in _gated_de_novo(source, fam, proband=proband, father=father,
+            called = {v: (p, c) for v, (p, c) in cached_de_novo_calls(source, fam, proband=proband, father=father,
                                                                  mother=mother, family=family).items()
                       if p >= t.hail_de_novo_min_p}
             idx = {s: i for i, s in enumerate(col_order)}
@@ -258,7 +259,7 @@ def find_candidates(
         else:
             # no cache (or no gate): on the checkpointed rows, the proband's good calls, failing calls missing
             calls = ht.select("variant_id", "max_af", "g")._unlocalize_entries("g", "samples", ["s"])
-            hail_dn = _hail_de_novo(calls, fam, proband=proband, father=father, mother=mother,
+            hail_dn = de_novo_calls(calls, fam, proband=proband, father=father, mother=mother,
                                     max_af=t.de_novo_max_af, min_p=t.hail_de_novo_min_p) or {}
             dn_flag = hl.literal(set(hail_dn), hl.tset(hl.tstr)).contains(ht.variant_id)
 
@@ -480,73 +481,6 @@ def _compound_het_pairs(ch: Any) -> tuple[dict[str, set[str]], dict[tuple[str, s
         partners.setdefault(pr.b, set()).add(pr.a)
         phases[(pr.a, pr.b)] = phases[(pr.b, pr.a)] = pr.phase
     return partners, phases
-
-
-def _gated_source(mt: Any, *, family: Any, members: list[str]) -> Any:
-    """The proband's rare rows that pass the gate (:func:`~bigmed_utils.genomics.gate.gated_rows`), cached
-    beside the VCF when ``mt`` comes from the cache (a re-analysis reads these few rows, not every rare one)."""
-    from ..io.vcf_cache import cached_derived
-    from .gate import gated_rows
-
-    return cached_derived(mt, name="gated", options={"family": dict(family), "samples": members},
-                          build=gated_rows, code=("genomics/rare_rows.py", "genomics/gate.py", "genomics/csq.py"))
-
-
-def _gated_de_novo(source: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str,
-                   family: Any) -> dict[str, tuple[float, str]]:
-    """``hl.de_novo`` on the gated rows' calls as imported (no genotype filter, no AF ceiling, any p), cached
-    beside the VCF as JSON: ``{variant_id: (p_de_novo, confidence)}``. The caller keeps the calls whose
-    parents' calls pass its genotype filter, under its AF ceiling and minimum p."""
-    from ..io.vcf_cache import cached_json
-
-    class Failed(Exception):
-        """hl.de_novo failed (logged): nothing is cached, the next analysis tries again."""
-
-    def build() -> list[list[Any]]:
-        found = _hail_de_novo(source, fam, proband=proband, father=father, mother=mother, max_af=None, min_p=0.0)
-        if found is None:
-            raise Failed
-        return [[v, p, c] for v, (p, c) in sorted(found.items())]
-
-    try:
-        value = cached_json(source, name="hail-de-novo", build=build,
-                            options={"family": dict(family), "trio": [proband, father, mother]},
-                            code=("genomics/rare_rows.py", "genomics/gate.py", "genomics/csq.py",
-                                  "genomics/inheritance.py"))
-    except Failed:
-        return {}
-    return {v: (float(p), str(c)) for v, p, c in value}
-
-
-def _hail_de_novo(
-    calls: Any, fam: pd.DataFrame, *, proband: str, father: str, mother: str, max_af: float | None, min_p: float
-) -> dict[str, tuple[float, str]] | None:
-    """``hl.de_novo`` for the proband's trio on ``calls``, as ``{variant_id: (p_de_novo, confidence)}`` for
-    the calls at AF <= ``max_af`` (``None``: any known AF) with ``p_de_novo >= min_p``; ``None`` when
-    ``hl.de_novo`` failed (logged; the rule-based caller still runs)."""
-    import hail as hl
-
-    from ..io.ped import ped_to_hail_pedigree
-
-    trio = fam[fam["individual_id"].isin([proband, father, mother])].copy()
-    trio.loc[trio["individual_id"] != proband, ["paternal_id", "maternal_id"]] = None
-    ped = ped_to_hail_pedigree(trio)
-    sub = calls.filter_cols(hl.literal({proband, father, mother}).contains(calls.s))
-    sub = sub.filter_rows(
-        (hl.is_defined(sub.max_af) if max_af is None else sub.max_af <= max_af)
-        & hl.agg.any((sub.s == proband) & hl.or_else(sub.GT.is_het() | sub.GT.is_hom_var(), False))
-    )
-    try:
-        dn = hl.de_novo(sub, ped, pop_frequency_prior=sub.max_af)
-        dn = dn.filter((dn.id == proband) & (dn.p_de_novo >= min_p))
-        dn = dn.annotate(variant_id=sub.rows()[dn.locus, dn.alleles].variant_id)
-        res = dn.select("variant_id", "p_de_novo", "confidence").collect()
-    except Exception as exc:  # missing PL etc. in some rows: the rule-based caller still runs
-        if not type(exc).__module__.startswith(("hail", "py4j")):
-            raise
-        log.warning("hl.de_novo failed and was skipped: %s", str(exc).splitlines()[0][:200])
-        return None
-    return {r.variant_id: (float(r.p_de_novo), str(r.confidence)) for r in res}
 
 
 def _explode_modes(

@@ -116,10 +116,10 @@ def test_no_hail_de_novo_call_when_a_parents_call_fails_the_genotype_filter(tmp_
 def test_a_failed_hl_de_novo_is_not_cached(tmp_path, ped, monkeypatch):
     """hl.de_novo failing (logged, the rule-based caller still runs) leaves no cached "no calls": the next
     analysis runs it again and finds the planted de novo call."""
-    from bigmed_utils.genomics import inheritance
+    from bigmed_utils.genomics import hail_de_novo
 
     mt = _cached_import(tmp_path, (DATA / "trio.vcf").read_text())
-    monkeypatch.setattr(inheritance, "_hail_de_novo", lambda *args, **kwargs: None)
+    monkeypatch.setattr(hail_de_novo, "de_novo_calls", lambda *args, **kwargs: None)
     failed = find_candidates(mt, ped, proband="P1").candidates
     assert not failed["rules"].str.contains("hail_de_novo").any()
     assert not list((tmp_path / "cache").glob("*.hail-de-novo-*.json"))

@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from bigmed_utils.genomics import gate, inheritance, qc, rare_rows
+from bigmed_utils.genomics import gate, hail_de_novo, qc, rare_rows
 from bigmed_utils.params import validate_params
 from bigmed_utils.rare_disease.analysis import analyse_case
 
@@ -36,7 +36,7 @@ def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypat
     real_qc, real_rare = qc.run_qc, rare_rows.proband_rare_rows
     # the gated rows and Hail's de novo calls (threshold-free) are cached too: computed once per proband table
     built = {"gated": 0, "hl.de_novo": 0}
-    real_gated, real_dn = gate.gated_rows, inheritance._hail_de_novo
+    real_gated, real_dn = gate.gated_rows, hail_de_novo.de_novo_calls
 
     def spy_gated(*args, **kwargs):
         built["gated"] += 1
@@ -47,7 +47,7 @@ def test_reanalysis_reads_the_cached_family_tables(hail_session, case, monkeypat
         return real_dn(*args, **kwargs)
 
     monkeypatch.setattr(gate, "gated_rows", spy_gated)
-    monkeypatch.setattr(inheritance, "_hail_de_novo", spy_dn)
+    monkeypatch.setattr(hail_de_novo, "de_novo_calls", spy_dn)
 
     def spy_qc(*args, **kwargs):
         calls["qc"] += 1
