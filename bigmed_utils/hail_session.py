@@ -94,10 +94,11 @@ def default_driver_memory() -> str:
 
 
 def hail_jar() -> Path:
-    """Path of the Hail jar inside the installed hail wheel."""
-    import hail
-
-    return Path(hail.__file__).parent / "backend" / "hail-all-spark.jar"
+    """Path of the Hail jar: ``$HAIL_JAR`` when set (Hail's own rule), else the one inside the installed hail
+    wheel (found without importing hail, which takes seconds)."""
+    if os.environ.get("HAIL_JAR"):
+        return Path(os.environ["HAIL_JAR"])
+    return Path(importlib.util.find_spec("hail").origin).parent / "backend" / "hail-all-spark.jar"  # type: ignore[arg-type]
 
 
 def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dict[str, str]:
@@ -139,8 +140,7 @@ def _is_loopback(master: str) -> bool:
 def _launch_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dict[str, str]:
     """What the JVM is started with: the Spark configuration and Hail's jar on the driver's class path, as
     ``hl.init`` would start it (Hail reads the rest of the configuration when it creates its Spark session)."""
-    jar = os.environ.get("HAIL_JAR") or str(Path(importlib.util.find_spec("hail").origin).parent  # type: ignore[union-attr]
-                                            / "backend" / "hail-all-spark.jar")
+    jar = str(hail_jar())
     return {**spark_conf(master=master, driver_memory=driver_memory, work_dir=work_dir),
             "spark.jars": jar, "spark.driver.extraClassPath": jar, "spark.executor.extraClassPath": jar}
 
