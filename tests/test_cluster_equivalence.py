@@ -67,10 +67,13 @@ def test_rare_disease_summary_identical_local_and_two_worker_cluster(tmp_path):
         provenance = json.loads((tmp_path / "cluster" / "provenance.json").read_text())
 
     # each run read its own copy of the VCF through the first pass (the cluster run imported the small VCF
-    # on the cluster) and cached the proband's rare rows beside it; the whole VCF was never imported
+    # on the cluster) and cached the proband's rare rows and those that pass the consequence gate beside it;
+    # the whole VCF was never imported
     folder = tmp_path / "cluster-input"
     cached = sorted(p.name for p in folder.glob("*.bigmed-cache/*.mt"))
-    assert len(cached) == 1 and re.fullmatch(r"[0-9a-f]{16}\.proband-rare-[0-9a-f]{16}\.mt", cached[0]), cached
+    assert len(cached) == 2, cached
+    assert re.fullmatch(r"[0-9a-f]{16}\.gated-[0-9a-f]{16}\.mt", cached[0]), cached
+    assert re.fullmatch(r"[0-9a-f]{16}\.proband-rare-[0-9a-f]{16}\.mt", cached[1]), cached
     assert list(folder.glob(f"*.bigmed-cache/{cached[0][:16]}.first-pass-*.vcf.gz")), cached
     # the cluster run really ran on the cluster, on both workers
     assert provenance["hail"]["spark_master"] == master
