@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..io.ped import FEMALE, MALE, UNKNOWN_SEX, ped_to_hail_pedigree
+from ..io.ped import FEMALE, MALE, UNKNOWN_SEX
 
 #: minimum call rate per sample. Hail GWAS tutorial (hail.is/docs/0.2/tutorials/01-genome-wide-association-study)
 #: keeps samples with ``sample_qc.call_rate >= 0.97``.
@@ -128,12 +128,17 @@ def expected_kinship(pedigree_df: pd.DataFrame) -> dict[tuple[str, str], float]:
 
 
 def run_qc(mt: Any, pedigree_df: pd.DataFrame, *, family_id: str | None = None) -> QcResult:
-    """Per-sample, per-trio and per-pair QC of the family's samples.
+    """Per-sample, per-trio and per-pair QC of the family's samples, from one pass over the calls.
+
+    The metrics are those of Hail's ``hl.sample_qc``, ``hl.impute_sex`` and ``hl.mendel_errors`` and of
+    KING-robust kinship (``hl.king``), computed as aggregations of one job (the same values, tested in
+    ``tests/genomics/test_qc.py``): each of those methods is a job of its own, compiled on first use, and
+    on a trio's few thousand QC sites the compilations, not the data, took the time.
 
     Parameters
     ----------
     mt
-        MatrixTable from :func:`bigmed_utils.io.vcf.read_vcf` (calls as imported).
+        MatrixTable from :func:`bigmed_utils.io.vcf.read_vcf` (calls as imported, split to biallelic rows).
     pedigree_df
         From :func:`bigmed_utils.io.ped.read_ped`.
     family_id
@@ -153,61 +158,93 @@ def run_qc(mt: Any, pedigree_df: pd.DataFrame, *, family_id: str | None = None) 
     import hail as hl
 
     ped = pedigree_df if family_id is None else pedigree_df[pedigree_df["family_id"] == family_id]
-    in_vcf = set(mt.s.collect())
-    ped = ped[ped["individual_id"].isin(in_vcf)].reset_index(drop=True)
-    members = list(ped["individual_id"])
-    mt = mt.filter_cols(hl.literal(set(members)).contains(mt.s))
-    # QC reads locus, alleles and GT only: the checkpoint below writes nothing else (not the VEP strings)
-    mt = mt.select_rows().select_entries("GT")
+    in_vcf = mt.s.collect()
+    ped = ped[ped["individual_id"].isin(set(in_vcf))].reset_index(drop=True)
+    members = set(ped["individual_id"])
+    names = [s for s in in_vcf if s in members]  # the column order of the filtered table
+    mt = mt.filter_cols(hl.literal(members).contains(mt.s)).select_rows().select_entries("GT")
+    ht = mt.localize_entries("g", "cols").select_globals()
     # keep rows where some family member is called non-ref: sites of other families would dilute rates
-    mt = mt.filter_rows(hl.agg.any(hl.or_else(mt.GT.is_non_ref(), False)))
-    mt = mt.checkpoint(hl.utils.new_temp_file("bigmed_qc", "mt"))
+    ht = ht.filter(ht.g.any(lambda e: hl.or_else(e.GT.is_non_ref(), False)))
+    present = set(names)
+    trios = ped[ped["paternal_id"].isin(present) & ped["maternal_id"].isin(present)].to_dict("records")
+    pairs = sorted((min(a, b), max(a, b)) for i, a in enumerate(names) for b in names[i + 1:])
+    gt = {s: ht.g[i].GT for i, s in enumerate(names)}
+    counts = ht.aggregate(hl.struct(
+        n=hl.agg.count(), samples=_sample_aggregation(ht), sex=_sex_aggregation(ht),
+        mendel=_mendel_aggregation(ht, gt, trios), king=_king_aggregation(ht, gt, pairs),
+    ))
+    return QcResult(samples=_sample_metrics(counts, names, ped), trios=_mendel(counts.mendel, trios),
+                    pairs=_relatedness(counts.king, pairs, ped))
 
-    samples = _sample_metrics(mt, ped)
-    trios = _mendel(mt, ped)
-    pairs = _relatedness(mt, ped)
-    return QcResult(samples=samples, trios=trios, pairs=pairs)
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, NaN when b is 0 (Hail's ``divide_null``, missing in Hail, NaN in pandas)."""
+    return a / b if b else float("nan")
 
 
-def _sample_metrics(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
+def _sample_aggregation(ht: Any) -> Any:
+    """Per sample, the counts ``hl.sample_qc`` gives: calls, no-calls, hom-ref, het, and the transitions and
+    transversions among the ALT alleles of each call (a hom-alt SNV counts twice, as there)."""
     import hail as hl
 
-    qc = hl.sample_qc(mt).cols()
-    qc_df = qc.select(
-        call_rate=qc.sample_qc.call_rate,
-        n_called=qc.sample_qc.n_called,
-        n_het=qc.sample_qc.n_het,
-        n_hom_var=qc.sample_qc.n_hom_var,
-        n_snp=qc.sample_qc.n_snp,
-        het_hom_ratio=qc.sample_qc.r_het_hom_var,
-        ti_tv=qc.sample_qc.r_ti_tv,
-    ).to_pandas()
-    n_rows = mt.count_rows()
+    ref = ht.alleles[0]
 
-    xmt = mt.filter_rows(mt.locus.in_x_nonpar() & (hl.len(mt.alleles) == 2))
-    n_x = xmt.count_rows()
-    sex_df = pd.DataFrame({"s": qc_df["s"], "imputed_sex": None, "chrx_f": float("nan")})
-    if n_x > 0:
-        try:
-            sx = hl.impute_sex(
-                xmt.GT, female_threshold=IMPUTE_SEX_FEMALE_MAX_F, male_threshold=IMPUTE_SEX_MALE_MIN_F
-            ).to_pandas()
-            sex_df = pd.DataFrame(
-                {
-                    "s": sx["s"],
-                    "imputed_sex": [None if pd.isna(v) else ("female" if v else "male") for v in sx["is_female"]],
-                    "chrx_f": sx["f_stat"].astype(float),
-                }
-            )
-        except Exception as exc:  # impute_sex needs polymorphic X sites; too few is "unknown", not an error
-            if not type(exc).__module__.startswith(("hail", "py4j")):
-                raise
+    def alts_of(gt: Any) -> Any:
+        return hl.range(0, gt.ploidy).map(lambda i: gt[i]).filter(lambda a: a > 0).map(lambda a: ht.alleles[a])
 
-    df = qc_df.merge(sex_df, on="s", how="left").rename(columns={"s": "sample"})
-    sex_name = {MALE: "male", FEMALE: "female", UNKNOWN_SEX: None}
+    return hl.agg.array_agg(lambda e: hl.struct(
+        n_called=hl.agg.count_where(hl.is_defined(e.GT)),
+        n_not_called=hl.agg.count_where(hl.is_missing(e.GT)),
+        n_hom_ref=hl.agg.count_where(e.GT.is_hom_ref()),
+        n_het=hl.agg.count_where(e.GT.is_het()),
+        n_transition=hl.agg.sum(hl.or_else(alts_of(e.GT).filter(lambda a: hl.is_transition(ref, a)).length(), 0)),
+        n_transversion=hl.agg.sum(hl.or_else(alts_of(e.GT).filter(lambda a: hl.is_transversion(ref, a)).length(), 0)),
+    ), ht.g)
+
+
+def _sex_aggregation(ht: Any) -> Any:
+    """``hl.impute_sex`` as one aggregation: the inbreeding coefficient F of each sample on chrX outside the
+    PARs, over biallelic sites polymorphic in these samples (alternate allele frequency from their calls,
+    strictly between 0 and 1: ``aaf_threshold=0``).
+
+    A haploid call (how many callers write a man's chrX) counts as homozygous, as in PLINK's sex check;
+    ``hl.impute_sex`` refuses haploid calls, which left such families without a sex check."""
+    import hail as hl
+
+    x = ht.locus.in_x_nonpar() & (hl.len(ht.alleles) == 2)
+    calls = ht.g.map(lambda e: hl.if_else(e.GT.ploidy == 1, hl.call(e.GT[0], e.GT[0]), e.GT))
+    an = hl.sum(calls.map(lambda c: hl.or_else(c.ploidy, 0)))
+    ac = hl.sum(calls.map(lambda c: hl.or_else(c.n_alt_alleles(), 0)))
+    aaf = hl.or_missing(an > 0, hl.float64(ac) / an)
+    polymorphic = x & hl.or_else((aaf > 0) & (aaf < 1), False)
+    return hl.struct(
+        n_x=hl.agg.count_where(x),
+        ib=hl.agg.filter(polymorphic, hl.agg.array_agg(lambda c: hl.agg.inbreeding(c, aaf), calls)),
+    )
+
+
+def _sample_metrics(counts: Any, names: list[str], ped: pd.DataFrame) -> pd.DataFrame:
+    n_rows, n_x = counts.n, counts.sex.n_x
     ped_sex = dict(zip(ped["individual_id"], ped["sex"]))
-    df["ped_sex"] = [sex_name[int(ped_sex[s])] for s in df["sample"]]
-    df["n_chrx_variants"] = n_x
+    sex_name = {MALE: "male", FEMALE: "female", UNKNOWN_SEX: None}
+    records = []
+    # (no polymorphic chrX site: no F, and no array of them at all)
+    for s, q, ib in zip(names, counts.samples, counts.sex.ib or [None] * len(names)):
+        n_hom_var = q.n_called - q.n_hom_ref - q.n_het
+        f = float(ib.f_stat) if ib is not None and ib.f_stat is not None else float("nan")
+        # hl.impute_sex's call: female below, male above, unknown between (and without polymorphic sites)
+        imputed = "female" if f < IMPUTE_SEX_FEMALE_MAX_F else "male" if f > IMPUTE_SEX_MALE_MIN_F else None
+        records.append({
+            "sample": s, "call_rate": _ratio(q.n_called, q.n_called + q.n_not_called), "n_called": q.n_called,
+            "n_het": q.n_het, "n_hom_var": n_hom_var, "n_snp": q.n_transition + q.n_transversion,
+            "het_hom_ratio": _ratio(q.n_het, n_hom_var), "ti_tv": _ratio(q.n_transition, q.n_transversion),
+            "ped_sex": sex_name[int(ped_sex[s])], "imputed_sex": imputed, "chrx_f": f, "n_chrx_variants": n_x,
+        })
+    records.sort(key=lambda r: r["sample"])  # by sample, as Hail's column table (and this table) always was
+    df = pd.DataFrame(records, columns=["sample", "call_rate", "n_called", "n_het", "n_hom_var", "n_snp",
+                                        "het_hom_ratio", "ti_tv", "ped_sex", "imputed_sex", "chrx_f",
+                                        "n_chrx_variants"])
     enough = n_rows >= MIN_VARIANTS_FOR_FLAGS
     enough_snp = df["n_snp"] >= MIN_VARIANTS_FOR_FLAGS
     df["flag_call_rate"] = enough & (df["call_rate"] < MIN_CALL_RATE)
@@ -242,32 +279,29 @@ def _sample_metrics(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
     return df[cols].reset_index(drop=True)
 
 
-def _mendel(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
+def _mendel_aggregation(ht: Any, gt: dict[str, Any], trios: list[dict[str, Any]]) -> Any:
+    """Per complete trio, the rows with a Mendelian error (``hl.mendel_error_code``, the code
+    ``hl.mendel_errors`` assigns, with the child's sex from the PED) and the rows called in all three."""
     import hail as hl
 
+    out = {}
+    for k, t in enumerate(trios):
+        kid, dad, mom = gt[t["individual_id"]], gt[t["paternal_id"]], gt[t["maternal_id"]]
+        is_female = hl.missing(hl.tbool) if t["sex"] == UNKNOWN_SEX else hl.bool(t["sex"] == FEMALE)
+        out[f"t{k}"] = hl.struct(
+            errors=hl.agg.count_where(hl.is_defined(hl.mendel_error_code(ht.locus, is_female, dad, mom, kid))),
+            informative=hl.agg.count_where(hl.is_defined(kid) & hl.is_defined(dad) & hl.is_defined(mom)),
+        )
+    return hl.struct(**out)
+
+
+def _mendel(counts: Any, trios: list[dict[str, Any]]) -> pd.DataFrame:
     cols = ["family_id", "proband", "father", "mother", "mendel_errors", "n_informative", "mendel_error_rate",
             "flag_mendel", "flags"]
-    present = set(ped["individual_id"])
-    trios = ped[ped["paternal_id"].isin(present) & ped["maternal_id"].isin(present)]
-    if trios.empty:
-        return pd.DataFrame(columns=cols)
-    pedigree = ped_to_hail_pedigree(ped)
-    all_errors, _, _, _ = hl.mendel_errors(mt.GT, pedigree)
-    per_child = all_errors.group_by(all_errors.s).aggregate(n=hl.agg.count())
-    errors = {r.s: int(r.n) for r in per_child.collect()}
-    tm = hl.trio_matrix(mt, pedigree, complete_trios=True)
-    tm = tm.annotate_cols(
-        n_informative=hl.agg.count_where(
-            hl.is_defined(tm.proband_entry.GT) & hl.is_defined(tm.father_entry.GT) & hl.is_defined(tm.mother_entry.GT)
-        )
-    )
-    informative = {r.id: int(r.n_informative) for r in tm.cols().select("n_informative").collect()}
     rows = []
-    for r in trios.to_dict("records"):
-        n = informative.get(r["individual_id"], 0)
-        # errors counted from hl.mendel_errors' per-error table by child (per_sample would add the errors
-        # of a member's own children in three-generation pedigrees)
-        e = errors.get(r["individual_id"], 0)
+    for k, r in enumerate(trios):
+        # errors of this child as the child of its trio (a member's own children's errors are theirs)
+        e, n = int(counts[f"t{k}"].errors), int(counts[f"t{k}"].informative)
         rate = e / n if n else float("nan")
         flag = bool(n >= MIN_VARIANTS_FOR_FLAGS and rate > MAX_MENDEL_ERROR_RATE)
         rows.append(
@@ -350,33 +384,19 @@ def _degrees_disagree(observed: str, expected: str) -> bool:
     return abs(_DEGREE_ORDER.index(observed) - _DEGREE_ORDER.index(expected)) >= 2
 
 
-def _relatedness(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
-    """KING-robust kinship of every pair, computed in one pass over the family's calls.
+def _king_aggregation(ht: Any, gt: dict[str, Any], pairs: list[tuple[str, str]]) -> Any:
+    """KING-robust kinship's counts for every pair, over autosomal biallelic sites called in both.
 
-    phi_ij = 1/2 + (2 (N_Aa,Aa - 2 N_AA,aa) - N_Aa_i - N_Aa_j) / (4 min(N_Aa_i, N_Aa_j)), counts over
-    autosomal sites called in both (Manichaikul et al. 2010, the "between-family" estimator robust to
-    population structure). This is exactly what ``hl.king`` computes (same values, tested), without its
-    block-matrix jobs that take ~10 s even for a trio.
+    phi_ij = 1/2 + (2 (N_Aa,Aa - 2 N_AA,aa) - N_Aa_i - N_Aa_j) / (4 min(N_Aa_i, N_Aa_j)) (Manichaikul et al.
+    2010, the "between-family" estimator robust to population structure). This is exactly what ``hl.king``
+    computes (same values, tested), without its block-matrix jobs that take ~10 s even for a trio. Autosomes
+    only: a son shares no chrX with his father, which would pull father-son kinship down.
     """
     import hail as hl
 
-    cols = ["sample_1", "sample_2", "kinship", "observed_degree", "expected_kinship", "expected_degree",
-            "flag_relatedness", "flags"]
-    if len(ped) < 2:
-        return pd.DataFrame(columns=cols)
-    # autosomes only: a son shares no chrX with his father, which would pull father-son kinship down
-    mt = mt.filter_rows(mt.locus.in_autosome() & (hl.len(mt.alleles) == 2))
-    ht = mt.localize_entries("g", "cols")
-    names = hl.eval(ht.cols.s)
-    pairs = sorted((min(a, b), max(a, b)) for i, a in enumerate(names) for b in names[i + 1 :])
-    idx = {s: i for i, s in enumerate(names)}
-
-    def n_alt(s: str) -> Any:
-        return ht.g[idx[s]].GT.n_alt_alleles()
-
     aggs = {}
     for k, (a, b) in enumerate(pairs):
-        x, y = n_alt(a), n_alt(b)
+        x, y = gt[a].n_alt_alleles(), gt[b].n_alt_alleles()
         both = hl.is_defined(x) & hl.is_defined(y)
         aggs[f"p{k}"] = hl.struct(
             hethet=hl.agg.count_where(both & (x == 1) & (y == 1)),
@@ -384,7 +404,14 @@ def _relatedness(mt: Any, ped: pd.DataFrame) -> pd.DataFrame:
             het_a=hl.agg.count_where(both & (x == 1)),
             het_b=hl.agg.count_where(both & (y == 1)),
         )
-    counts = ht.aggregate(hl.struct(n=hl.agg.count(), **aggs))
+    return hl.agg.filter(ht.locus.in_autosome() & (hl.len(ht.alleles) == 2), hl.struct(n=hl.agg.count(), **aggs))
+
+
+def _relatedness(counts: Any, pairs: list[tuple[str, str]], ped: pd.DataFrame) -> pd.DataFrame:
+    cols = ["sample_1", "sample_2", "kinship", "observed_degree", "expected_kinship", "expected_degree",
+            "flag_relatedness", "flags"]
+    if not pairs:
+        return pd.DataFrame(columns=cols)
     n_rows = counts.n
     expected = expected_kinship(ped)
     rows = []

@@ -40,9 +40,14 @@ def test_expected_kinship_from_ped():
     assert phi[("P1", "D_P")] == 0.0
 
 
-def simulate_family_vcf(path: Path, *, n_auto: int = 1000, n_x: int = 100, seed: int = 7) -> None:
-    """Father (male), mother (female), son, and an unrelated woman U; Mendelian transmission, GRCh38."""
+def simulate_family_vcf(path: Path, *, n_auto: int = 1000, n_x: int = 100, seed: int = 7,
+                        rough: bool = False) -> None:
+    """Father (male), mother (female), son, and an unrelated woman U; Mendelian transmission, GRCh38.
+
+    ``rough``: what real calls also hold, from a second random stream (the first gives the same calls):
+    haploid chrX calls of the men, 3 % no-calls, and a few multi-base substitutions and indels."""
     rng = random.Random(seed)
+    rough_rng = random.Random(seed + 1)
     ti = {("A", "G"), ("G", "A"), ("C", "T"), ("T", "C")}
     bases = "ACGT"
     lines = [
@@ -78,6 +83,15 @@ def simulate_family_vcf(path: Path, *, n_auto: int = 1000, n_x: int = 100, seed:
         u = [hap(p), hap(p)]
         gts = ["/".join(map(str, sorted(g))) for g in (dad, mom, kid, u)]
         ref, alt = snv()
+        if rough:
+            if x:  # the men's chrX calls written haploid, as many callers do
+                gts[0], gts[2] = gts[0][0], gts[2][0]
+            gts = [("./." if "/" in g else ".") if rough_rng.random() < 0.03 else g for g in gts]
+            kind = rough_rng.random()
+            if kind < 0.05:
+                ref, alt = "C" + ref, "C" + alt  # a substitution Hail still classes as an SNV
+            elif kind < 0.1:
+                alt = ref + "T"  # an insertion: no transition, no transversion
         chrom, pos = ("chrX", 10_000_000 + 1000 * i) if x else ("chr1", 1_000_000 + 1000 * i)
         lines.append(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\tGT\t" + "\t".join(gts))
     path.write_text("\n".join(lines) + "\n")
@@ -129,6 +143,66 @@ def test_sample_swap_and_sex_mismatch_flagged(family_mt, tmp_path):
     for name in ("samples", "trios", "pairs"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(q, name), check_dtype=False)
     assert back.samples.set_index("sample").loc["KID", "flags"] == s.loc["KID", "flags"]
+
+
+def hail_reference_qc(mt, ped_df):
+    """Family QC with Hail's own methods (how run_qc computed it before it became one aggregation)."""
+    import hail as hl
+
+    from bigmed_utils.io.ped import ped_to_hail_pedigree
+
+    members = set(ped_df["individual_id"])
+    mt = mt.filter_cols(hl.literal(members).contains(mt.s)).select_rows().select_entries("GT")
+    mt = mt.filter_rows(hl.agg.any(hl.or_else(mt.GT.is_non_ref(), False)))
+    qc = hl.sample_qc(mt).cols()
+    samples = qc.select(call_rate=qc.sample_qc.call_rate, n_called=qc.sample_qc.n_called, n_het=qc.sample_qc.n_het,
+                        n_hom_var=qc.sample_qc.n_hom_var, n_snp=qc.sample_qc.n_snp,
+                        het_hom_ratio=qc.sample_qc.r_het_hom_var, ti_tv=qc.sample_qc.r_ti_tv).to_pandas()
+    xmt = mt.filter_rows(mt.locus.in_x_nonpar() & (hl.len(mt.alleles) == 2))
+    # hl.impute_sex refuses haploid calls: a man's haploid chrX call is homozygous (PLINK's convention)
+    xmt = xmt.annotate_entries(GT=hl.if_else(xmt.GT.ploidy == 1, hl.call(xmt.GT[0], xmt.GT[0]), xmt.GT))
+    sx = hl.impute_sex(xmt.GT, female_threshold=0.4, male_threshold=0.8).to_pandas()
+    sx["imputed_sex"] = [None if pd.isna(v) else ("female" if v else "male") for v in sx["is_female"]]
+    samples = samples.merge(sx[["s", "imputed_sex", "f_stat"]], on="s").rename(columns={"s": "sample",
+                                                                                        "f_stat": "chrx_f"})
+    pedigree = ped_to_hail_pedigree(ped_df)
+    errors, _, _, _ = hl.mendel_errors(mt.GT, pedigree)
+    per_child = {r.s: r.n for r in errors.group_by(errors.s).aggregate(n=hl.agg.count()).collect()}
+    tm = hl.trio_matrix(mt, pedigree, complete_trios=True)
+    tm = tm.annotate_cols(n=hl.agg.count_where(hl.is_defined(tm.proband_entry.GT) & hl.is_defined(tm.father_entry.GT)
+                                               & hl.is_defined(tm.mother_entry.GT)))
+    trios = {r.id: (per_child.get(r.id, 0), r.n) for r in tm.cols().collect()}
+    auto = mt.filter_rows(mt.locus.in_autosome() & (hl.len(mt.alleles) == 2))
+    king = hl.king(auto.GT).entries()
+    kinship = {(r.s_1, r.s): r.phi for r in king.collect() if r.s_1 < r.s}
+    return samples, trios, kinship
+
+
+@pytest.mark.parametrize("ped_text", [
+    "F\tDAD\t0\t0\t1\t1\nF\tMOM\t0\t0\t2\t1\nF\tKID\tDAD\tMOM\t1\t2\nF\tU\t0\t0\t2\t1\n",
+    "F\tDAD\t0\t0\t1\t1\nF\tMOM\t0\t0\t2\t1\nF\tKID\tDAD\tU\t2\t2\nF\tU\t0\t0\t2\t1\n",  # swap
+    "F\tDAD\t0\t0\t1\t1\nF\tMOM\t0\t0\t2\t1\nF\tKID\tDAD\tMOM\t0\t2\nF\tU\t0\t0\t0\t1\n",  # sex unknown
+], ids=["true-ped", "swapped-mother", "unknown-sex"])
+def test_one_pass_qc_equals_hails_own_methods(hail_session, tmp_path, ped_text):
+    # haploid chrX calls, no-calls, multi-base substitutions and indels: what sample_qc, impute_sex and
+    # mendel_errors each treat in their own way
+    vcf, ped = tmp_path / "rough.vcf", tmp_path / "family.ped"
+    simulate_family_vcf(vcf, rough=True)
+    ped.write_text(ped_text)
+    mt, ped_df = read_vcf(vcf, csq_required=False), read_ped(ped)
+    q = run_qc(mt, ped_df)
+    samples, trios, kinship = hail_reference_qc(mt, ped_df)
+    cols = ["sample", "call_rate", "n_called", "n_het", "n_hom_var", "n_snp", "het_hom_ratio", "ti_tv", "chrx_f"]
+    pd.testing.assert_frame_equal(q.samples[cols], samples[cols], check_dtype=False)
+    assert list(q.samples["imputed_sex"]) == list(samples["imputed_sex"])
+    # the men's haploid chrX calls count as homozygous: every sex is seen (Hail's impute_sex refuses them)
+    assert dict(zip(q.samples["sample"], q.samples["imputed_sex"])) == {
+        "DAD": "male", "KID": "male", "MOM": "female", "U": "female"}
+    assert q.samples["call_rate"].min() < 1  # the no-calls are there
+    got = {r["proband"]: (r["mendel_errors"], r["n_informative"]) for r in q.trios.to_dict("records")}
+    assert got == trios
+    assert (got["KID"][0] > 0) == (ped_text.count("U") == 2)  # errors only against the PED's wrong mother
+    assert {(r["sample_1"], r["sample_2"]): r["kinship"] for r in q.pairs.to_dict("records")} == pytest.approx(kinship)
 
 
 def test_giab_trio_known_values(hail_session, realdata):
