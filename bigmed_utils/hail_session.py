@@ -198,8 +198,12 @@ def init_hail(
     if not _MEMORY_RE.match(memory):
         raise ParameterError(f"driver_memory: {memory!r} is not a JVM memory size such as '4g' or '512m'")
     work = Path(work_dir or os.environ.get(ENV_WORK_DIR) or ".hail_tmp").resolve()
-    (work / "spark").mkdir(parents=True, exist_ok=True)
-    (work / "tmp").mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("spark", "tmp"):
+            (work / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # before the JVM starts: one line naming the folder, not a Java stack trace later
+        raise ParameterError(f"Hail's work folder {work}: {exc.strerror or exc} (set work_dir or "
+                             f"${ENV_WORK_DIR} to a writable folder)") from None
     log_file = work / "hail.log"
 
     n_cores = None

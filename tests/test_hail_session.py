@@ -84,6 +84,16 @@ def test_bad_driver_memory_is_named(monkeypatch):
         hail_session.init_hail(driver_memory="6 GB")
 
 
+def test_an_unusable_work_dir_is_named_before_the_jvm_starts(tmp_path, monkeypatch):
+    monkeypatch.setattr(hail_session_module, "_active", None)  # as in a new process (no session to return)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    with pytest.raises(ParameterError) as err:
+        hail_session_module.init_hail(work_dir=blocker / "work")
+    assert str(err.value) == (f"Hail's work folder {blocker / 'work'}: Not a directory (set work_dir or "
+                              "$BIGMED_WORK_DIR to a writable folder)")
+
+
 def test_local_session_uses_the_work_dir(hail_session, tmp_path_factory):
     config = hail_session_module.active_config()
     assert config.master.startswith("local[")
