@@ -28,9 +28,10 @@ HET_HOM_RANGE = (1.0, 3.0)
 #: plausible Ti/Tv range. Whole genomes ~2.0-2.1, exomes ~2.8-3.3 (DePristo et al. 2011 Nat Genet 43:491;
 #: GATK "Ti/Tv" documentation); random errors give ~0.5. We flag outside [1.8, 3.5].
 TI_TV_RANGE = (1.8, 3.5)
-#: Hail ``impute_sex`` default thresholds on the chrX inbreeding coefficient F (female < 0.4 < unknown < 0.8 < male;
-#: Hail 0.2 documentation, following PLINK ``--check-sex`` 0.2/0.8 but stricter for females)
-IMPUTE_SEX_FEMALE_MAX_F = 0.4
+#: Sex from the chrX inbreeding coefficient F: female below 0.2, male above 0.8, unknown between. The defaults of
+#: PLINK 1.9 ``--check-sex`` (Chang et al. 2015 GigaScience 4:7; cog-genomics.org/plink/1.9/basic_stats#check_sex)
+#: and of Hail's ``impute_sex`` (female_threshold=0.2, male_threshold=0.8; tested against Hail's signature).
+IMPUTE_SEX_FEMALE_MAX_F = 0.2
 IMPUTE_SEX_MALE_MIN_F = 0.8
 #: Mendelian error rate (errors / variants called in all three) above which a trio is flagged. Project
 #: choice: GIAB's Ashkenazi trio exome (slivar test file, raw GATK calls) gives 0.9 % (tested); a swapped or

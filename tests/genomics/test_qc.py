@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from bigmed_utils.genomics.qc import (
+    IMPUTE_SEX_FEMALE_MAX_F,
+    IMPUTE_SEX_MALE_MIN_F,
     KING_BOUNDS,
     MAX_MENDEL_ERROR_RATE,
     MIN_VARIANTS_FOR_FLAGS,
@@ -31,6 +33,18 @@ def test_king_bounds_published():
     assert [king_degree(x) for x in (0.25, 0.125, 0.06, 0.0, 0.5)] == [
         "first", "second", "third", "unrelated", "duplicate"
     ]
+
+
+def test_sex_thresholds_published():
+    # PLINK 1.9 --check-sex and Hail's impute_sex: female F < 0.2, male F > 0.8
+    import inspect
+
+    import hail as hl
+
+    defaults = inspect.signature(hl.impute_sex).parameters
+    assert (IMPUTE_SEX_FEMALE_MAX_F, IMPUTE_SEX_MALE_MIN_F) == (0.2, 0.8)
+    assert defaults["female_threshold"].default == IMPUTE_SEX_FEMALE_MAX_F
+    assert defaults["male_threshold"].default == IMPUTE_SEX_MALE_MIN_F
 
 
 def test_expected_kinship_from_ped():
@@ -161,7 +175,7 @@ def hail_reference_qc(mt, ped_df):
     xmt = mt.filter_rows(mt.locus.in_x_nonpar() & (hl.len(mt.alleles) == 2))
     # hl.impute_sex refuses haploid calls: a man's haploid chrX call is homozygous (PLINK's convention)
     xmt = xmt.annotate_entries(GT=hl.if_else(xmt.GT.ploidy == 1, hl.call(xmt.GT[0], xmt.GT[0]), xmt.GT))
-    sx = hl.impute_sex(xmt.GT, female_threshold=0.4, male_threshold=0.8).to_pandas()
+    sx = hl.impute_sex(xmt.GT).to_pandas()
     sx["imputed_sex"] = [None if pd.isna(v) else ("female" if v else "male") for v in sx["is_female"]]
     samples = samples.merge(sx[["s", "imputed_sex", "f_stat"]], on="s").rename(columns={"s": "sample",
                                                                                         "f_stat": "chrx_f"})
