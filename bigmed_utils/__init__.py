@@ -9,6 +9,7 @@ Research use only; not a medical device.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version as _version
 from typing import Any
@@ -17,6 +18,13 @@ try:
     __version__ = _version("bigmed-utils")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
+
+# jsonschema imports rfc3987-syntax (an extra of jupyter-events) for its optional "iri" format checker, which
+# nothing here uses (nbformat validates without format checks); building that package's Lark grammar took 1-2 s
+# wherever jsonschema was imported: every `bigmed` start (through papermill and nbformat) and every kernel that
+# starts Hail (hail.ggplot imports plotly, whose renderers import nbformat under IPython). Without it jsonschema
+# leaves the iri formats unchecked.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 from .errors import *  # noqa: F401,F403  (the exception hierarchy is part of the flat API)
 from .errors import __all__ as _errors_all

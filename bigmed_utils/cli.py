@@ -14,12 +14,6 @@ import click
 from . import __version__
 from .errors import AnalysisError, BigMedError
 
-# jsonschema (imported by nbformat and papermill) imports rfc3987-syntax, installed as an extra of jupyter-events,
-# for its optional "iri" format checker, which nothing here uses (nbformat validates without format checks);
-# building that package's Lark grammar took 1-2 s of every `bigmed` start. Without it jsonschema leaves the
-# iri formats unchecked.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TRANSIENT = 3
