@@ -36,6 +36,15 @@ log = logging.getLogger(__name__)
 ENV_SPARK_MASTER = "BIGMED_SPARK_MASTER"
 ENV_DRIVER_MEMORY = "BIGMED_DRIVER_MEMORY"
 ENV_WORK_DIR = "BIGMED_WORK_DIR"
+#: set to ``1`` by ``bigmed run`` for its kernel, which is killed after the notebook's last cell: a JVM that
+#: serves one case and exits (see :data:`C1_ONLY`)
+ENV_ONE_CASE = "BIGMED_ONE_CASE"
+#: HotSpot option of a driver JVM that serves one case's bounded Hail work and exits: compile with C1 only.
+#: The optimising C2 compiler pays for itself in long loops (a whole genome's import: 111 s with it, 168 s
+#: without), but a case read from the cache or from the first pass is many short jobs, where C2 only takes
+#: CPU from them: through ``bigmed run`` a re-analysis of the WGS trio ran about 2 s and its first analysis
+#: 5-10 s sooner with C1 only (benchmarks/FINDINGS.md). The usual setting for short-lived JVMs.
+C1_ONLY = "-XX:TieredStopAtLevel=1"
 
 _MEMORY_RE = re.compile(r"^\d+[kmgt]$", re.IGNORECASE)
 
@@ -101,8 +110,9 @@ def hail_jar() -> Path:
     return Path(importlib.util.find_spec("hail").origin).parent / "backend" / "hail-all-spark.jar"  # type: ignore[arg-type]
 
 
-def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dict[str, str]:
-    """The Spark configuration for local or cluster mode (pure; tested without starting Spark)."""
+def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path, c1_only: bool = False) -> dict[str, str]:
+    """The Spark configuration for local or cluster mode (pure; tested without starting Spark); ``c1_only``
+    adds :data:`C1_ONLY` to the driver's options."""
     conf = {
         "spark.driver.memory": driver_memory,
         "spark.local.dir": str(work_dir / "spark"),
@@ -112,7 +122,8 @@ def spark_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dic
         # the driver's own temporary files (Spark's, the JDK's) in the work folder too, not in /tmp: nothing
         # of a case outside the run's folder, and nothing left behind when the runner kills the kernel after
         # its last cell (bigmed_utils.runner); no JVM statistics file (hsperfdata) in /tmp either
-        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={work_dir / 'tmp'} -XX:-UsePerfData",
+        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={work_dir / 'tmp'} -XX:-UsePerfData"
+                                         + (f" {C1_ONLY}" if c1_only else ""),
     }
     if master is None or _is_loopback(master):
         # local mode, or a cluster on this machine: bind to loopback only, never a network interface
@@ -137,11 +148,11 @@ def _is_loopback(master: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or master.startswith("local")
 
 
-def _launch_conf(*, master: str | None, driver_memory: str, work_dir: Path) -> dict[str, str]:
+def _launch_conf(*, master: str | None, driver_memory: str, work_dir: Path, c1_only: bool = False) -> dict[str, str]:
     """What the JVM is started with: the Spark configuration and Hail's jar on the driver's class path, as
     ``hl.init`` would start it (Hail reads the rest of the configuration when it creates its Spark session)."""
     jar = str(hail_jar())
-    return {**spark_conf(master=master, driver_memory=driver_memory, work_dir=work_dir),
+    return {**spark_conf(master=master, driver_memory=driver_memory, work_dir=work_dir, c1_only=c1_only),
             "spark.jars": jar, "spark.driver.extraClassPath": jar, "spark.executor.extraClassPath": jar}
 
 
@@ -165,6 +176,7 @@ def init_hail(
     driver_memory: str | None = None,
     work_dir: str | os.PathLike | None = None,
     cores: int | None = None,
+    c1_only: bool = False,
 ) -> Any:
     """Start Hail (once per process) and return the ``hail`` module.
 
@@ -180,6 +192,9 @@ def init_hail(
         to ``$BIGMED_WORK_DIR`` (set by ``bigmed run`` to the run's working folder), then ``./.hail_tmp``.
     cores
         Local mode only: cores to use; default every core the process may use.
+    c1_only
+        Start the driver JVM with :data:`C1_ONLY`: sooner results for a process that runs one case's bounded
+        Hail work and exits, much slower long jobs. Not for a session that goes on to other work.
 
     Returns
     -------
@@ -221,7 +236,7 @@ def init_hail(
         # the JVM starts (Spark's launcher, then the driver: seconds in which Python only waits) while hail is
         # imported (seconds of Python); hl.init then finds it running
         launcher = threading.Thread(target=_launch, args=(_launch_conf(master=master, driver_memory=memory,
-                                                                       work_dir=work),),
+                                                                       work_dir=work, c1_only=c1_only),),
                                     name="bigmed-jvm-start", daemon=True)
         launcher.start()
     import hail as hl
@@ -232,7 +247,7 @@ def init_hail(
         warnings.filterwarnings("ignore", message="Hail was built and tested with Java 11")
         hl.init(
             master=spark_master_url,
-            spark_conf=spark_conf(master=master, driver_memory=memory, work_dir=work),
+            spark_conf=spark_conf(master=master, driver_memory=memory, work_dir=work, c1_only=c1_only),
             tmp_dir=str(work / "tmp"),
             local_tmpdir=str(work / "tmp"),
             log=str(log_file),

@@ -32,7 +32,7 @@ from .errors import (
     OutputExistsError,
     ParameterError,
 )
-from .hail_session import ENV_WORK_DIR
+from .hail_session import ENV_ONE_CASE, ENV_WORK_DIR
 from .knowledge import knowledge_versions
 from .kernel import ENV_KERNEL_LOG, LocalKernelManager
 from .privacy.audit import append_audit, run_audit_fields
@@ -313,7 +313,7 @@ def _execute_notebook(run: _Run) -> None:
         shutil.rmtree(partial)
     partial.mkdir(parents=True)
     env = {ENV_OUTPUT_DIR: str(partial), ENV_WORK_DIR: str(partial / _WORK),
-           ENV_KERNEL_LOG: str(partial / "logs" / "kernel.log")}
+           ENV_KERNEL_LOG: str(partial / "logs" / "kernel.log"), ENV_ONE_CASE: "1"}
     with _environment(**env):
         pm.execute_notebook(
             str(run.notebook),

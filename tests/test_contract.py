@@ -37,9 +37,18 @@ def test_an_unknown_analysis_names_the_known_ones():
 
 @pytest.fixture
 def no_hail(monkeypatch):
-    """Record start_hail calls instead of starting Hail."""
-    calls: list[object] = []
-    monkeypatch.setattr(base, "start_hail", calls.append)
+    """Record start_hail calls (the parameters; ``bounded`` in ``no_hail.bounded``) instead of starting Hail."""
+    class Calls(list):
+        bounded: list[bool] = []
+
+    calls = Calls()
+    calls.bounded = []
+
+    def record(params, *, bounded=False):
+        calls.append(params)
+        calls.bounded.append(bounded)
+
+    monkeypatch.setattr(base, "start_hail", record)
     return calls
 
 
@@ -91,6 +100,7 @@ def test_run_checks_then_starts_hail_once_then_analyses(tmp_path, no_hail):
     result = toy.run(params)
     assert toy.uses == ["check", "analyse"]
     assert len(no_hail) == 1 and isinstance(no_hail[0], ColorectalCohortParams)  # validated before Hail
+    assert no_hail.bounded == [False]  # an analysis's Hail work is not known to be bounded unless it says so
     assert result.columns.tolist() == ["gene", "n"]  # the wrapped object's attributes read through
 
 
@@ -104,3 +114,33 @@ def test_a_result_writes_its_summary_and_shows_headline_and_tables(tmp_path):
     shown = result._repr_html_()
     assert "4 patients &lt;KRAS &amp; BRAF&gt;" in shown  # escaped
     assert "<h4>genes</h4>" in shown and "<td>KRAS</td>" in shown
+
+
+@pytest.mark.parametrize(("source", "bounded"), [("cache", True), ("first pass", True), ("whole VCF", False)])
+def test_rare_disease_work_is_bounded_unless_it_imports_the_whole_vcf(demo_data, monkeypatch, source, bounded):
+    from types import SimpleNamespace
+
+    from bigmed_utils.io.first_pass import FamilyTables
+
+    monkeypatch.setattr(FamilyTables, "start", classmethod(lambda cls, **kw: SimpleNamespace(source=source)))
+    case = demo_data / "rare_disease"
+    params = RareDiseaseParams(case_id="RD001", vcf=case / "RD001.vcf.gz", ped=case / "RD001.ped", proband="RD001-P",
+                               hpo_terms=["HP:0001250"])
+    assert get_analysis("rare_disease").bounded_hail_work(params) is bounded
+
+
+@pytest.mark.parametrize(("bounded", "one_case", "c1_only"), [(True, "1", True), (True, None, False), (False, "1", False)])
+def test_only_a_one_case_kernel_starts_the_jvm_with_c1_only(monkeypatch, bounded, one_case, c1_only):
+    """C1 only (no optimising compiler) for bounded work in a `bigmed run` kernel, never in a session that may
+    go on to long work (JupyterLab, a script)."""
+    from bigmed_utils import hail_session
+
+    seen: list[dict] = []
+    monkeypatch.setattr(hail_session, "init_hail", lambda **kw: seen.append(kw))
+    if one_case is None:
+        monkeypatch.delenv(hail_session.ENV_ONE_CASE, raising=False)
+    else:
+        monkeypatch.setenv(hail_session.ENV_ONE_CASE, one_case)
+    params = ColorectalCohortParams(maf=Path(__file__), clinical=Path(__file__), driver_memory="3g")
+    base.start_hail(params, bounded=bounded)
+    assert seen == [{"spark_master": None, "driver_memory": "3g", "c1_only": c1_only}]

@@ -56,6 +56,14 @@ def test_local_conf_binds_to_loopback_and_keeps_scratch_in_work_dir(tmp_path):
     assert "spark.jars" not in conf
 
 
+def test_c1_only_is_a_driver_option_on_request(tmp_path):
+    conf = hail_session.spark_conf(master=None, driver_memory="6g", work_dir=tmp_path, c1_only=True)
+    assert conf["spark.driver.extraJavaOptions"].split() == [
+        f"-Djava.io.tmpdir={tmp_path / 'tmp'}", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1"]
+    launch = hail_session._launch_conf(master=None, driver_memory="6g", work_dir=tmp_path, c1_only=True)
+    assert launch["spark.driver.extraJavaOptions"].endswith(" -XX:TieredStopAtLevel=1")
+
+
 def test_cores_respect_a_container_cpu_quota(monkeypatch):
     monkeypatch.setattr(hail_session, "_cgroup_cpu_quota", lambda: 1.5)
     monkeypatch.setattr(hail_session.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})

@@ -163,12 +163,14 @@ def test_cli_unknown_analysis_lists_the_known(notebooks, tmp_path):
 def test_the_kernel_is_killed_after_its_last_cell(tmp_path):
     """After the last cell the runner kills the kernel (jupyter_client signals its process group: the Hail
     JVM too) instead of a graceful shutdown that waits ~2.5 s for Hail to stop Spark; every output is written
-    by then. The kernel's exit handlers therefore never run (with a graceful shutdown they do)."""
+    by then. The kernel's exit handlers therefore never run (with a graceful shutdown they do). The kernel
+    knows that it serves one case ($BIGMED_ONE_CASE: a bounded analysis may start Hail's JVM with C1 only)."""
     from notebook_factory import SELFTEST_CELLS
 
     record = ("import atexit, os\n"
               "atexit.register(lambda path=note: open(path, 'w').close())\n"
-              "open('kernel.pid', 'w').write(str(os.getpid()))")
+              "open('kernel.pid', 'w').write(str(os.getpid()))\n"
+              "open('one-case', 'w').write(os.environ.get('BIGMED_ONE_CASE', 'unset'))")
     folder = tmp_path / "notebooks"
     write_notebook(folder / "selftest.ipynb", cells=[*SELFTEST_CELLS[:2], (None, record), *SELFTEST_CELLS[2:]])
     out, marker = tmp_path / "out", tmp_path / "exit-handlers-ran"
@@ -181,3 +183,4 @@ def test_the_kernel_is_killed_after_its_last_cell(tmp_path):
     else:
         raise AssertionError("the kernel is still running")
     assert not marker.exists()
+    assert (out / "one-case").read_text() == "1"

@@ -11,6 +11,7 @@ its area (``<area>/display.py``), as scanpy splits ``tl`` (compute) from ``pl`` 
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 from typing import Any, ClassVar, Mapping
 
@@ -19,12 +20,20 @@ import pandas as pd
 from ..params import AnalysisParams, AnalysisSpec
 
 
-def start_hail(params: AnalysisParams) -> Any:
+def start_hail(params: AnalysisParams, *, bounded: bool = False) -> Any:
     """Start Hail (once per process) with the run's ``spark_master`` and ``driver_memory``; the one place
-    an analysis run starts Hail. Returns the ``hail`` module."""
-    from ..hail_session import init_hail
+    an analysis run starts Hail. Returns the ``hail`` module.
 
-    return init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory)
+    ``bounded``: the analysis's Hail work is a case's few short jobs (:meth:`Analysis.bounded_hail_work`). In
+    a ``bigmed run`` kernel (``$BIGMED_ONE_CASE``), which exits after the case, the JVM then compiles with C1
+    only (:data:`~bigmed_utils.hail_session.C1_ONLY`); never in an interactive session, which may go on to
+    long work.
+    """
+    from ..hail_session import ENV_ONE_CASE, init_hail
+
+    one_case = os.environ.get(ENV_ONE_CASE) == "1"
+    return init_hail(spark_master=params.spark_master, driver_memory=params.driver_memory,
+                     c1_only=bounded and one_case)
 
 
 class Result:
@@ -132,6 +141,11 @@ class Analysis:
         """Whether :meth:`run` starts Hail before :meth:`analyse` (default: yes)."""
         return True
 
+    def bounded_hail_work(self, params: AnalysisParams) -> bool:  # noqa: ARG002 - subclasses decide by inputs
+        """Whether, after :meth:`check`, the Hail work is known to be a case's few short jobs (no whole-VCF
+        import); :func:`start_hail` then lets a one-case process skip the optimising compiler (default: no)."""
+        return False
+
     def analyse(self, params: AnalysisParams) -> Result:
         """Compute the result (Hail is running if :meth:`needs_hail` said so)."""
         raise NotImplementedError
@@ -141,7 +155,7 @@ class Analysis:
         params = self.params(params)
         self.check(params)
         if self.needs_hail(params):
-            start_hail(params)
+            start_hail(params, bounded=self.bounded_hail_work(params))
         return self.analyse(params)
 
     def __repr__(self) -> str:

@@ -44,6 +44,14 @@ class RareDisease(Analysis):
 
         family_tables(params, ped=ped, family=family, early=True)
 
+    def bounded_hail_work(self, params: RareDiseaseParams) -> bool:  # type: ignore[override]
+        """Yes when the family QC and the proband's rare rows come from the cache or the first pass (the
+        pre-flight's :func:`family_tables` says which); no for a whole-VCF import."""
+        from .analysis import check_inputs, family_tables
+
+        ped, family, _header = check_inputs(params)
+        return family_tables(params, ped=ped, family=family, early=True).source in ("cache", "first pass")
+
     def analyse(self, params: RareDiseaseParams) -> RareDiseaseResult:  # type: ignore[override]
         from .analysis import analyse_case
 
