@@ -73,14 +73,21 @@ def informative_sites(mt: Any, *, members: Iterable[str], step: int, max_sites: 
     step
         From :func:`thinning_step` of the VCF the rows come from.
     max_sites
-        The cap of rule 5.
+        The cap of rule 5 (at least 1).
 
     Returns
     -------
     hail.MatrixTable
         The sites' rows (no row fields besides the key) and calls (entry field ``GT`` only): what
         :func:`~bigmed_utils.genomics.qc.run_qc` reads.
+
+    Raises
+    ------
+    ValueError
+        ``max_sites`` below 1 (before any Hail work).
     """
+    if max_sites < 1:
+        raise ValueError(f"max_sites: the family QC needs at least one site, not {max_sites}")
     import hail as hl
 
     members = sorted(set(members))

@@ -54,3 +54,10 @@ def test_below_the_cap_every_informative_site_is_kept_with_calls_only(sites_mt):
 def test_positions_off_the_thinning_step_are_not_sites(sites_mt):
     out = informative_sites(sites_mt, members=["P", "F", "M"], step=14)
     assert all(pos % 14 == 0 for _, pos, _ in _keys(out)) and len(_keys(out)) > 0
+
+
+@pytest.mark.parametrize("max_sites", [0, -5])
+def test_a_cap_below_one_site_is_refused_before_any_hail_work(max_sites):
+    with pytest.raises(ValueError) as err:
+        informative_sites(None, members=["P"], step=1, max_sites=max_sites)
+    assert str(err.value) == f"max_sites: the family QC needs at least one site, not {max_sites}"
