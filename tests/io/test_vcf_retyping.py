@@ -38,13 +38,13 @@ def mistyped(tmp_path) -> Path:
     return path
 
 
-def _check(hl, mt, caught) -> None:
+def _check(hl, mt, caught, file=r"mistyped\.vcf") -> None:
     assert sorted(hl.eval(mt.retyped_fields)) == ["QQ", "SCORE"]
     row = mt.filter_rows(mt.locus.position == 1000100)
     assert row.info.SCORE.collect() == ["2.5"]
     assert set(row.QQ.collect()) == {"x"}
     texts = [str(w.message) for w in caught if issubclass(w.category, RetypedFieldWarning)]
-    assert any(re.search(r"mistyped\.vcf: field SCORE does not match its declared type; read as text", t) for t in texts)
+    assert any(re.search(file + r": field SCORE does not match its declared type; read as text", t) for t in texts)
     assert any("field QQ does not match" in t for t in texts)
 
 
@@ -91,3 +91,30 @@ def test_only_io_vcf_calls_hail_import_vcf():
     assert offenders == []
     notebooks = [str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").rglob("*.ipynb") if "import_vcf(" in p.read_text()]
     assert notebooks == []
+
+
+def test_the_first_pass_falls_back_to_the_retyping_import(hail_session, mistyped, tmp_path, monkeypatch, caplog):
+    """A first analysis starts with the htslib first pass, which refuses the record whose FORMAT value
+    contradicts its type (``VCF parse error``): it says so and the rows come from the whole VCF's import, which
+    reads the fields as text with the warning; the family QC is computed."""
+    import logging
+
+    import pysam
+
+    from bigmed_utils.io import first_pass
+    from bigmed_utils.io.ped import read_ped
+
+    vcf = Path(pysam.tabix_index(str(mistyped), preset="vcf", force=True))
+    monkeypatch.setenv("BIGMED_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(first_pass.ENV_FIRST_PASS, "1")
+    ped = read_ped(TRIO.with_suffix(".ped"))
+    tables = first_pass.FamilyTables.start(vcf=vcf, genome_build="GRCh38", min_partitions=None, ped=ped,
+                                           family=ped[ped.family_id == "FAM1"], proband="P1", ceiling=0.05)
+    assert tables.source == "first pass"
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        rare = tables.proband_rare()
+    assert tables.source == "whole VCF"
+    assert any("first pass" in r.getMessage() and "VCF parse error" in r.getMessage() for r in caplog.records)
+    _check(hail_session, rare, caught, file=r"mistyped\.vcf\.gz")
+    assert set(tables.family_qc().samples["sample"]) == {"P1", "F1", "M1", "S1"}
