@@ -47,6 +47,33 @@ def test_sex_thresholds_published():
     assert defaults["male_threshold"].default == IMPUTE_SEX_MALE_MIN_F
 
 
+@pytest.mark.parametrize(("ped_sex", "f", "imputed", "flagged"), [
+    (1, 0.15, "female", True),   # a "son" whose chrX is heterozygous: sample swap or wrong PED
+    (2, 0.15, "female", False),
+    (2, 0.30, None, False),      # between 0.2 and 0.8: no call, so no mismatch (was "female" with 0.4)
+    (1, 0.30, None, False),      # mosaic loss of Y / contamination: unknown, not a confident mismatch
+    (1, 0.79, None, False),
+    (1, 0.85, "male", False),
+    (2, 0.85, "male", True),     # a "daughter" homozygous along chrX: 45,X, a swap or a wrong PED
+    (2, float("nan"), None, False),  # no polymorphic chrX site: no call
+])
+def test_sex_call_and_flag_at_the_thresholds(ped_sex, f, imputed, flagged):
+    from types import SimpleNamespace
+
+    from bigmed_utils.genomics.qc import MIN_X_VARIANTS, _sample_metrics
+
+    q = SimpleNamespace(n_called=1000, n_not_called=0, n_hom_ref=400, n_het=400, n_transition=200,
+                        n_transversion=100)
+    counts = SimpleNamespace(n=1000, samples=[q], sex=SimpleNamespace(
+        n_x=MIN_X_VARIANTS, ib=[SimpleNamespace(f_stat=None if f != f else f)]))
+    ped = pd.DataFrame([{"individual_id": "S", "sex": ped_sex}])
+    row = _sample_metrics(counts, ["S"], ped).iloc[0]
+    assert (row["imputed_sex"] == imputed) if imputed else (row["imputed_sex"] is None)
+    assert bool(row["flag_sex"]) is flagged
+    message = f"PED sex {'male' if ped_sex == 1 else 'female'} but chrX looks {imputed}"
+    assert (message in " ".join(row["flags"])) is flagged
+
+
 def test_expected_kinship_from_ped():
     phi = expected_kinship(read_ped(DATA / "trio.ped"))
     assert phi[("P1", "F1")] == 0.25 and phi[("P1", "S1")] == 0.25  # parent-child, full sibs
