@@ -203,7 +203,13 @@ def main() -> None:
     ap.add_argument("--skip-whole", action="store_true", help="skip (b'), the first analysis without the first pass")
     ap.add_argument("--cohort-sizes", type=int, nargs="+", default=[100, 250, 500])
     ap.add_argument("--profile-region", default="chr2")
+    ap.add_argument("--findings", action="store_true",
+                    help="measure nothing: put an edited FINDINGS.md into RESULTS.md, keeping everything else")
     args = ap.parse_args()
+    if args.findings:
+        splice_findings()
+        print(f"written {RESULTS}")
+        return
     bcftools = ensure_bcftools()
     wgs = ensure_wgs()
     subprocess.run([str(BIN / "python"), "-c", "from bigmed_utils.demo import ensure_demo_data; ensure_demo_data()"], check=True)
@@ -337,21 +343,42 @@ def main() -> None:
         lines += ["", *teaching_table(teaching)]
     if comphet is not None:
         lines += ["", *comphet_table(comphet)]
-    findings = ROOT / "benchmarks" / "FINDINGS.md"
-    if findings.is_file():
-        lines += ["", findings.read_text().strip()]
-    kept = marked_sections(RESULTS.read_text() if RESULTS.is_file() else "")
-    RESULTS.write_text("\n".join(lines + [s for block in kept for s in ("", block)]) + "\n")
+    previous = RESULTS.read_text() if RESULTS.is_file() else ""
+    RESULTS.write_text("\n".join(lines) + "\n")
+    splice_findings(previous=previous)
     # the phenopacket benchmark replaces its own marked section with fresh numbers
     subprocess.run([str(BIN / "python"), str(ROOT / "benchmarks" / "phenopacket_decoys.py")], check=True)
     print(f"written {RESULTS}")
 
 
 def marked_sections(text: str) -> list[str]:
-    """Sections other scripts own in RESULTS.md (``<!-- name:begin -->`` ... ``<!-- name:end -->``), kept as is."""
+    """Marked sections of RESULTS.md (``<!-- name:begin -->`` ... ``<!-- name:end -->``), in order."""
     import re
 
     return [m.group(0) for m in re.finditer(r"<!-- ([\w-]+):begin -->.*?<!-- \1:end -->", text, flags=re.S)]
+
+
+FINDINGS_BEGIN, FINDINGS_END = "<!-- findings:begin -->", "<!-- findings:end -->"
+
+
+def splice_findings(results: Path | None = None, findings: Path | None = None,
+                    previous: str | None = None) -> None:
+    """Put FINDINGS.md into ``results`` as its marked ``findings`` section, after the generated part, and keep
+    the sections other scripts own (the phenopacket benchmark's) after it.
+
+    ``results`` holds the generated part, possibly followed by marked sections (``make bench`` writes the
+    generated part only; ``run_all.py --findings`` re-splices an edited FINDINGS.md into a full RESULTS.md).
+    ``previous``: the text before ``make bench`` rewrote the file, whose other marked sections are kept.
+    """
+    results = results or RESULTS
+    findings = findings or ROOT / "benchmarks" / "FINDINGS.md"
+    text = results.read_text() if results.is_file() else "# Benchmarks\n"
+    sections = marked_sections(text)
+    generated = text[: text.index(sections[0])] if sections else text
+    others = [s for s in marked_sections(previous if previous is not None else text)
+              if not s.startswith(FINDINGS_BEGIN)]
+    blocks = ([f"{FINDINGS_BEGIN}\n{findings.read_text().strip()}\n{FINDINGS_END}"] if findings.is_file() else [])
+    results.write_text("\n\n".join([generated.rstrip("\n"), *blocks, *others]) + "\n")
 
 
 def _truth(wgs: Path) -> dict:
