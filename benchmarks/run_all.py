@@ -20,7 +20,8 @@
 
 The WGS trio in ``data/bench`` is generated again when the synthetic generators changed since it was made.
 
-Wall time, CPU time and peak RSS of each, as ratios to (a). bcftools is installed from Debian when absent
+Wall time, CPU time and peak RSS of each, as ratios to (a); (a), (b) and (c) run three times each
+(``--repeats``) and the median is reported, with every run's wall time. bcftools is installed from Debian when absent
 (needs root or sudo). Run from the project root: ``make bench`` or ``.venv/bin/python benchmarks/run_all.py``.
 """
 
@@ -37,7 +38,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import Measurement, machine_description, measure  # noqa: E402
+from measure import Measurement, machine_description, measure, median_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -203,6 +204,8 @@ def main() -> None:
     ap.add_argument("--skip-whole", action="store_true", help="skip (b'), the first analysis without the first pass")
     ap.add_argument("--cohort-sizes", type=int, nargs="+", default=[100, 250, 500])
     ap.add_argument("--profile-region", default="chr2")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="runs of (a), (b) and (c) each; the median is reported (default 3)")
     ap.add_argument("--findings", action="store_true",
                     help="measure nothing: put an edited FINDINGS.md into RESULTS.md, keeping everything else")
     args = ap.parse_args()
@@ -219,12 +222,21 @@ def main() -> None:
         env = dict(os.environ)
         cache = wgs / "WGS001.vcf.gz.bigmed-cache"
         shutil.rmtree(cache, ignore_errors=True)  # (b) is a first analysis: no cached import
-        a = run("(a) bcftools de novo filter", bcftools_de_novo(bcftools, wgs / "WGS001.vcf.gz", "WGS001-P", "WGS001-F", "WGS001-M"))
+        n = max(1, args.repeats)
+        a = median_of([run("(a) bcftools de novo filter", bcftools_de_novo(bcftools, wgs / "WGS001.vcf.gz", "WGS001-P",
+                                                                        "WGS001-F", "WGS001-M")) for _ in range(n)])
         first = params_file(tmp, wgs)
-        b = run("(b) rare-disease analysis, first run", [str(BIN / "bigmed"), "run", "rare_disease", "--params", str(first), "--out", str(tmp / "b")], env=env)
+        b_runs = []
+        for i in range(n):
+            shutil.rmtree(cache, ignore_errors=True)  # each run of (b) is a first analysis
+            b_runs.append(run("(b) rare-disease analysis, first run", [
+                str(BIN / "bigmed"), "run", "rare_disease", "--params", str(first), "--out", str(tmp / f"b{i}")], env=env))
+        b = median_of(b_runs)
         after_b = cache_state(cache)
         second = params_file(tmp, wgs, hpo_terms=["HP:0001250", "HP:0001263"], phenopacket=None, min_gq=25, max_af_de_novo=0.0005)
-        c = run("(c) re-analysis, changed HPO terms and thresholds", [str(BIN / "bigmed"), "run", "rare_disease", "--params", str(second), "--out", str(tmp / "c")], env=env)
+        c = median_of([run("(c) re-analysis, changed HPO terms and thresholds", [
+            str(BIN / "bigmed"), "run", "rare_disease", "--params", str(second), "--out", str(tmp / f"c{i}")], env=env)
+            for i in range(n)])
         after_c = cache_state(cache)
         c2 = run("(c') the same re-analysis in a running session", [str(BIN / "python"), str(ROOT / "benchmarks" / "reanalysis.py"),
                  str(first), str(second), "--json", str(tmp / "c2.json")])
@@ -255,8 +267,9 @@ def main() -> None:
         profile = None if args.skip_profile else profile_step(tmp, wgs / "WGS001.vcf.gz", args.profile_region)
         teaching = None if args.skip_teaching else teaching_step(tmp)
         comphet = None if args.skip_comphet else comphet_step(tmp, wgs / "WGS001.vcf.gz")
-        summary_b = json.loads((tmp / "b" / "summary.json").read_text())
-        summary_c = json.loads((tmp / "c" / "summary.json").read_text())
+        summaries_b = [json.loads((tmp / f"b{i}" / "summary.json").read_text()) for i in range(n)]
+        summaries_c = [json.loads((tmp / f"c{i}" / "summary.json").read_text()) for i in range(n)]
+        summary_b, summary_c = summaries_b[0], summaries_c[0]
     load_end = load()
     truth_variant = _truth(wgs)["variants"]
 
@@ -284,6 +297,10 @@ def main() -> None:
         c.row(a),
         d.row(a),
         "",
+        *([f"(a), (b) and (c) each ran {len(a.walls)} times, (b) with the cache removed before each run (every run a "
+           "first analysis): the table shows the median wall and CPU time and the largest peak RSS; the runs' wall "
+           "times: " + "; ".join(f"{m.name.split(' ')[0]} " + " / ".join(f"{w:.1f}" for w in m.walls)
+                                 for m in (a, b, c)) + " s.", ""] if len(a.walls) > 1 else []),
         f"(c') the re-analysis of (c) inside a running session, as in JupyterLab (`benchmarks/reanalysis.py`: "
         f"Hail started in {session['hail_startup_s']:.1f} s, the case analysed once with the parameters of (b) "
         f"from the cache in {session['first_analysis_s']:.1f} s (cold: Hail compiles its pipelines on first use), "
@@ -312,6 +329,10 @@ def main() -> None:
         f"- (d) demo report <= 45 s: {'yes' if d.wall_s <= 45 else 'NO'} ({d.wall_s:.1f} s)",
         f"- top candidate of (b): {_top(summary_b)} (planted: {truth_variant}: "
         f"{'yes' if _top(summary_b).endswith(truth_variant) else 'NO'}); of (c): {_top(summary_c)}"
+        + (f"; every run of (b) gives the same candidates: "
+           f"{'yes' if all(x.get('candidates') == summary_b.get('candidates') for x in summaries_b) else 'NO'}, "
+           f"of (c): {'yes' if all(x.get('candidates') == summary_c.get('candidates') for x in summaries_c) else 'NO'}"
+           if n > 1 else "")
         + (f"; of (b'): {_top(summary_whole)}; (b) and (b') give the same candidates: "
            f"{'yes' if summary_b.get('candidates') == summary_whole.get('candidates') else 'NO'}"
            if whole is not None else ""),

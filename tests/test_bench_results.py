@@ -54,3 +54,14 @@ def test_committed_results_hold_every_section():
     for marker in ("findings", "phenopacket-decoys"):
         assert text.count(f"<!-- {marker}:begin -->") == 1 == text.count(f"<!-- {marker}:end -->"), marker
     assert "## Compound heterozygotes of the WGS trio before and after the consequence gate" in text
+
+
+def test_a_repeated_step_reports_the_median_run_and_the_largest_memory(run_all):
+    from measure import Measurement, median_of
+
+    runs = [Measurement("(c) x", 23.6, 30.0, 1200, 0, "slow"), Measurement("(c) x", 16.6, 20.0, 1300, 0, "fast"),
+            Measurement("(c) x", 19.4, 25.0, 1250, 0, "middle")]
+    m = median_of(runs)
+    assert (m.wall_s, m.cpu_s, m.peak_rss_mb, m.stdout, m.walls) == (19.4, 25.0, 1300, "middle", (23.6, 16.6, 19.4))
+    assert median_of(runs[:1]).walls == (23.6,)
+    assert median_of([*runs[:2], Measurement("(c) x", 1.0, 1.0, 1, 1)]).returncode == 1  # a failed run shows
