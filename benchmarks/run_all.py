@@ -222,12 +222,12 @@ def main() -> None:
         env = dict(os.environ)
         cache = wgs / "WGS001.vcf.gz.bigmed-cache"
         shutil.rmtree(cache, ignore_errors=True)  # (b) is a first analysis: no cached import
-        n = max(1, args.repeats)
+        repeats = max(1, args.repeats)
         a = median_of([run("(a) bcftools de novo filter", bcftools_de_novo(bcftools, wgs / "WGS001.vcf.gz", "WGS001-P",
-                                                                        "WGS001-F", "WGS001-M")) for _ in range(n)])
+                                                                        "WGS001-F", "WGS001-M")) for _ in range(repeats)])
         first = params_file(tmp, wgs)
         b_runs = []
-        for i in range(n):
+        for i in range(repeats):
             shutil.rmtree(cache, ignore_errors=True)  # each run of (b) is a first analysis
             b_runs.append(run("(b) rare-disease analysis, first run", [
                 str(BIN / "bigmed"), "run", "rare_disease", "--params", str(first), "--out", str(tmp / f"b{i}")], env=env))
@@ -236,8 +236,11 @@ def main() -> None:
         second = params_file(tmp, wgs, hpo_terms=["HP:0001250", "HP:0001263"], phenopacket=None, min_gq=25, max_af_de_novo=0.0005)
         c = median_of([run("(c) re-analysis, changed HPO terms and thresholds", [
             str(BIN / "bigmed"), "run", "rare_disease", "--params", str(second), "--out", str(tmp / f"c{i}")], env=env)
-            for i in range(n)])
+            for i in range(repeats)])
         after_c = cache_state(cache)
+        summaries_b = [json.loads((tmp / f"b{i}" / "summary.json").read_text()) for i in range(repeats)]
+        summaries_c = [json.loads((tmp / f"c{i}" / "summary.json").read_text()) for i in range(repeats)]
+        summary_b, summary_c = summaries_b[0], summaries_c[0]
         c2 = run("(c') the same re-analysis in a running session", [str(BIN / "python"), str(ROOT / "benchmarks" / "reanalysis.py"),
                  str(first), str(second), "--json", str(tmp / "c2.json")])
         session = json.loads((tmp / "c2.json").read_text())
@@ -261,15 +264,12 @@ def main() -> None:
         throughput = []
         if not args.skip_batch:
             for jobs in (1, 2):
-                m, n = batch_throughput(tmp, jobs)
-                throughput.append((jobs, n, m))
+                m, cases = batch_throughput(tmp, jobs)
+                throughput.append((jobs, cases, m))
         cohort = None if args.skip_cohort else cohort_step(tmp, args.cohort_sizes)
         profile = None if args.skip_profile else profile_step(tmp, wgs / "WGS001.vcf.gz", args.profile_region)
         teaching = None if args.skip_teaching else teaching_step(tmp)
         comphet = None if args.skip_comphet else comphet_step(tmp, wgs / "WGS001.vcf.gz")
-        summaries_b = [json.loads((tmp / f"b{i}" / "summary.json").read_text()) for i in range(n)]
-        summaries_c = [json.loads((tmp / f"c{i}" / "summary.json").read_text()) for i in range(n)]
-        summary_b, summary_c = summaries_b[0], summaries_c[0]
     load_end = load()
     truth_variant = _truth(wgs)["variants"]
 
@@ -332,7 +332,7 @@ def main() -> None:
         + (f"; every run of (b) gives the same candidates: "
            f"{'yes' if all(x.get('candidates') == summary_b.get('candidates') for x in summaries_b) else 'NO'}, "
            f"of (c): {'yes' if all(x.get('candidates') == summary_c.get('candidates') for x in summaries_c) else 'NO'}"
-           if n > 1 else "")
+           if repeats > 1 else "")
         + (f"; of (b'): {_top(summary_whole)}; (b) and (b') give the same candidates: "
            f"{'yes' if summary_b.get('candidates') == summary_whole.get('candidates') else 'NO'}"
            if whole is not None else ""),
